@@ -1,0 +1,275 @@
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import type { Command } from "./cli.ts";
+import { parseDotenv } from "./dotenv.ts";
+import { usageError } from "./errors.ts";
+
+/** Parses a duration such as `500ms`, `90s`, `5m`, `6h`, `1d` or plain seconds into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] ?? "s"]!;
+  return Math.round(Number(m[1]) * unit);
+}
+
+const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === "number" ? v : parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a duration such as 500ms, 30s, 5m or 6h",
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const boolean = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  if (typeof v === "boolean") return v;
+  const s = v.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(s)) return true;
+  if (["0", "false", "no", "off", ""].includes(s)) return false;
+  ctx.addIssue({ code: "custom", message: "expected true or false" });
+  return z.NEVER;
+});
+
+const path = z.string().min(1, "expected a path");
+
+/** One option: its flag, the commands it serves, its help text and its schema. */
+interface OptionSpec {
+  help: string;
+  commands: readonly Command[];
+  schema: z.ZodType;
+  boolean?: boolean;
+}
+
+const ALL = ["watch", "status", "config", "refresh"] as const;
+const DELIVER = ["watch", "refresh"] as const;
+
+/** Every option, by flag name; the environment and the config file use SYNC_OAUTH_TOKEN_<FLAG>. */
+export const OPTIONS = {
+  "config": {
+    help:
+      "config file in dotenv format (default /etc/sync-oauth-token/config.env when it exists)",
+    commands: ALL,
+    schema: path.optional(),
+  },
+  "credentials": {
+    help:
+      "Claude Code credentials file (default $CLAUDE_CONFIG_DIR/.credentials.json, else ~/.claude/.credentials.json)",
+    commands: ALL,
+    schema: path,
+  },
+  "env-file": {
+    help: "compose .env file to keep the access token in",
+    commands: ALL,
+    schema: path.optional(),
+  },
+  "env-key": {
+    help: "variable of the .env file that holds the token",
+    commands: ALL,
+    schema: z.string().regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "expected a variable name",
+    ).default("ANTHROPIC_OAUTH_TOKEN"),
+  },
+  "create": {
+    help: "create the .env file when it does not exist",
+    commands: DELIVER,
+    schema: boolean.default(false),
+    boolean: true,
+  },
+  "oauth-json": {
+    help: "legacy OpenClaw oauth.json to keep in step (older releases only)",
+    commands: ALL,
+    schema: path.optional(),
+  },
+  "compose-dir": {
+    help:
+      "directory to run docker compose in (default: the .env file's directory)",
+    commands: ALL,
+    schema: path.optional(),
+  },
+  "compose-file": {
+    help: "compose file, passed as -f",
+    commands: ALL,
+    schema: path.optional(),
+  },
+  "compose-project": {
+    help: "compose project name, passed as -p",
+    commands: ALL,
+    schema: z.string().min(1).optional(),
+  },
+  "service": {
+    help: "compose service of the gateway",
+    commands: ALL,
+    schema: z.string().min(1).default("openclaw-gateway"),
+  },
+  "restart": {
+    help: "how the gateway re-reads .env: recreate | down-up | none",
+    commands: DELIVER,
+    schema: z.enum(["recreate", "down-up", "none"]).default("recreate"),
+  },
+  "compose-timeout": {
+    help: "time limit of one docker compose command",
+    commands: DELIVER,
+    schema: duration.default(120_000),
+  },
+  "once": {
+    help: "run one pass, then exit",
+    commands: DELIVER,
+    schema: boolean.default(false),
+    boolean: true,
+  },
+  "settle": {
+    help:
+      "quiet period before the gateway is recreated after a change (watch mode)",
+    commands: ["watch"],
+    schema: duration.default(1_000),
+  },
+  "poll": {
+    help: "poll the credentials file instead of watching it",
+    commands: ["watch"],
+    schema: boolean.default(false),
+    boolean: true,
+  },
+  "poll-interval": {
+    help: "how often to poll when watching is not possible or --poll is set",
+    commands: ["watch"],
+    schema: duration.default(5_000),
+  },
+  "dry-run": {
+    help: "print the plan and touch nothing",
+    commands: DELIVER,
+    schema: boolean.default(false),
+    boolean: true,
+  },
+  "json": {
+    help: "print JSON",
+    commands: ["status", "config"],
+    schema: boolean.default(false),
+    boolean: true,
+  },
+  "log-format": {
+    help: "text | json",
+    commands: ALL,
+    schema: z.enum(["text", "json"]).default("text"),
+  },
+  "log-level": {
+    help: "debug | info | warn | error",
+    commands: ALL,
+    schema: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  },
+} satisfies Record<string, OptionSpec>;
+
+/** A flag name. */
+export type Flag = keyof typeof OPTIONS;
+
+type CamelCase<S extends string> = S extends `${infer H}-${infer T}`
+  ? `${H}${Capitalize<CamelCase<T>>}`
+  : S;
+
+/** The effective configuration, validated; durations in milliseconds. */
+export type Config = {
+  [F in Flag as CamelCase<F>]: z.output<(typeof OPTIONS)[F]["schema"]>;
+};
+
+/** The environment variable (and config file key) of a flag. */
+export function envName(flag: string): string {
+  return `SYNC_OAUTH_TOKEN_${flag.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/** The camelCase key of a flag. */
+function camel(flag: string): string {
+  return flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Whether a flag takes no value; undefined for unknown flags. */
+export function isBooleanFlag(flag: string): boolean | undefined {
+  const spec = (OPTIONS as Record<string, OptionSpec>)[flag];
+  return spec ? spec.boolean === true : undefined;
+}
+
+/** Where each value came from, to name it in errors. */
+type Origin = Record<string, string>;
+
+/** The default credentials path, as Claude Code resolves it. */
+export function defaultCredentialsPath(
+  env: Record<string, string | undefined>,
+): string {
+  const dir = env.CLAUDE_SECURESTORAGE_CONFIG_DIR || env.CLAUDE_CONFIG_DIR ||
+    join(env.HOME ?? "/root", ".claude");
+  return join(dir, ".credentials.json");
+}
+
+/** The inputs of resolveConfig: flags, the environment and the config file text (if any). */
+export interface ConfigSources {
+  flags: Record<string, string | boolean>;
+  env: Record<string, string | undefined>;
+  file?: { path: string; text: string };
+}
+
+/** Merges flags over environment over config file, validates, and names the key of the first error. */
+export function resolveConfig(sources: ConfigSources): Config {
+  const raw: Record<string, unknown> = {};
+  const origin: Origin = {};
+  const set = (flag: string, value: unknown, from: string) => {
+    raw[camel(flag)] = value;
+    origin[camel(flag)] = from;
+  };
+  if (sources.file) {
+    const vars = parseDotenv(sources.file.text);
+    for (const [key, value] of Object.entries(vars)) {
+      const flag = Object.keys(OPTIONS).find((f) => envName(f) === key);
+      if (!flag) {
+        throw usageError(`${sources.file.path}: unknown key ${key}`);
+      }
+      set(flag, value, `${key} in ${sources.file.path}`);
+    }
+  }
+  for (const flag of Object.keys(OPTIONS)) {
+    const value = sources.env[envName(flag)];
+    if (value !== undefined) set(flag, value, envName(flag));
+  }
+  for (const [flag, value] of Object.entries(sources.flags)) {
+    set(flag, value, `--${flag}`);
+  }
+  raw.credentials ??= defaultCredentialsPath(sources.env);
+  const shape = Object.fromEntries(
+    Object.entries(OPTIONS).map(([f, spec]) => [camel(f), spec.schema]),
+  );
+  const parsed = z.object(shape).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0]);
+    throw usageError(`${origin[key] ?? key}: ${issue.message}`);
+  }
+  const config = parsed.data as Config;
+  if (!config.composeDir && config.envFile) {
+    config.composeDir = dirname(config.envFile);
+  }
+  return config;
+}
+
+/** The config file to read: --config, SYNC_OAUTH_TOKEN_CONFIG, or the default when it exists. */
+export function configFilePath(
+  flags: Record<string, string | boolean>,
+  env: Record<string, string | undefined>,
+): { path: string; required: boolean } {
+  const given = flags.config ?? env[envName("config")];
+  return typeof given === "string" && given !== ""
+    ? { path: given, required: true }
+    : { path: "/etc/sync-oauth-token/config.env", required: false };
+}
+
+/** Help text for a command: its options with their environment names. */
+export function helpText(command: Command): string {
+  const lines = Object.entries(OPTIONS as Record<string, OptionSpec>)
+    .filter(([, spec]) => spec.commands.includes(command))
+    .map(([flag, spec]) =>
+      `  --${flag}${spec.boolean ? "" : " VALUE"}\n      ${spec.help} [${
+        envName(flag)
+      }]`
+    );
+  return lines.join("\n");
+}

@@ -1,0 +1,44 @@
+/** Exit codes of the command line, as documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  deliveryFailed: 1,
+  usage: 2,
+  loginEnded: 3,
+  sourceInvalid: 4,
+} as const;
+
+/** An error that ends a command with a documented exit code. */
+export class SyncError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = "SyncError";
+  }
+}
+
+/** A usage or configuration error (exit code 2). */
+export function usageError(message: string): SyncError {
+  return new SyncError(message, ExitCode.usage);
+}
+
+/** The Claude Code login ended: a person must log in again (exit code 3). */
+export function loginEnded(detail: string): SyncError {
+  return new SyncError(
+    `${detail}: the login ended, log in again with \`claude\``,
+    ExitCode.loginEnded,
+  );
+}
+
+/** The credentials file is missing or invalid (exit code 4). */
+export function sourceInvalid(message: string): SyncError {
+  return new SyncError(message, ExitCode.sourceInvalid);
+}
+
+/** A delivery to a sink or the gateway failed (exit code 1). */
+export function deliveryFailed(message: string): SyncError {
+  return new SyncError(message, ExitCode.deliveryFailed);
+}
+
+/** The message of any thrown value. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

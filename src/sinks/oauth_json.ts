@@ -1,0 +1,103 @@
+import { basename, dirname, join } from "node:path";
+import type { Login } from "../credentials.ts";
+import { deliveryFailed } from "../errors.ts";
+import type { FileSink, Held } from "./sink.ts";
+
+type Json = Record<string, unknown>;
+
+/** The legacy OpenClaw entry for a login (the classic field mapping). */
+export function oauthEntry(login: Login): Json {
+  return {
+    access: login.accessToken,
+    refresh: login.refreshToken,
+    expires: login.expiresAt,
+    scopes: login.scopes,
+  };
+}
+
+/** The parsed object of an oauth.json text; throws when it is not a JSON object. */
+function parseObject(text: string | undefined, path: string): Json {
+  if (text === undefined || text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw deliveryFailed(`${path}: not valid JSON, left as it is`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw deliveryFailed(`${path}: not a JSON object, left as it is`);
+  }
+  return value as Json;
+}
+
+/** Whether two entries carry the same login (tokens, expiry, scopes). */
+function sameLogin(entry: unknown, wanted: Json): boolean {
+  if (typeof entry !== "object" || entry === null) return false;
+  const e = entry as Json;
+  return Object.keys(wanted).every((k) =>
+    JSON.stringify(e[k]) === JSON.stringify(wanted[k])
+  );
+}
+
+/** Merges the login into an oauth.json text, keeping every other provider and field. */
+export function renderOauthJson(
+  text: string | undefined,
+  login: Login,
+  path: string,
+): string | undefined {
+  const doc = parseObject(text, path);
+  const wanted = oauthEntry(login);
+  if (sameLogin(doc.anthropic, wanted)) return undefined;
+  const old = typeof doc.anthropic === "object" && doc.anthropic !== null
+    ? doc.anthropic as Json
+    : {};
+  return JSON.stringify({ ...doc, anthropic: { ...old, ...wanted } }, null, 2) +
+    "\n";
+}
+
+/** The state directory of a current OpenClaw store next to this oauth.json, if there is one. */
+export async function currentStoreBeside(
+  path: string,
+): Promise<string | undefined> {
+  const dir = dirname(path);
+  if (basename(dir) !== "credentials") return undefined;
+  const sqlite = join(dirname(dir), "state", "openclaw.sqlite");
+  try {
+    await Deno.stat(sqlite);
+    return sqlite;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The legacy `oauth.json` sink of older OpenClaw releases. */
+export function oauthJsonSink(path: string): FileSink {
+  return {
+    name: "oauth.json",
+    path,
+    recreatesGateway: false,
+    held(text): Held {
+      const entry = parseObject(text, path).anthropic as Json | undefined;
+      return {
+        accessToken: typeof entry?.access === "string"
+          ? entry.access
+          : undefined,
+        expiresAt: typeof entry?.expires === "number"
+          ? entry.expires
+          : undefined,
+      };
+    },
+    render(text, login) {
+      const next = renderOauthJson(text, login, path);
+      return next === undefined ? undefined : { text: next, warnings: [] };
+    },
+    async preflight() {
+      const store = await currentStoreBeside(path);
+      if (store) {
+        throw deliveryFailed(
+          `refusing to write ${path}: ${store} shows a current OpenClaw, which treats a fresh oauth.json as a migration error and stops all model calls; drop --oauth-json and deliver with --openclaw cli`,
+        );
+      }
+    },
+  };
+}

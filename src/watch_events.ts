@@ -1,0 +1,44 @@
+import { basename, dirname } from "node:path";
+
+/** A file system event as Deno.watchFs reports it. */
+export interface FsEvent {
+  kind: string;
+  paths: string[];
+}
+
+/**
+ * Whether an event means the credentials file now holds a complete new
+ * content: a rename or create whose target is the file, or CLOSE_WRITE
+ * (kind `access`) on it. Temp names, locks and `modify` alone are ignored.
+ */
+export function isRelevantEvent(event: FsEvent, target: string): boolean {
+  switch (event.kind) {
+    case "rename":
+    case "create":
+      return event.paths.at(-1) === target;
+    case "access":
+      return event.paths.includes(target);
+    default:
+      return false;
+  }
+}
+
+/** Whether an event says the watched directory itself went away. */
+export function isDirectoryGone(event: FsEvent, dir: string): boolean {
+  return (event.kind === "remove" || event.kind === "rename") &&
+    event.paths.includes(dir);
+}
+
+/** Whether an event in a parent directory may have created the next step toward `wanted`. */
+export function mayCreatePath(
+  event: FsEvent,
+  watched: string,
+  wanted: string,
+): boolean {
+  if (event.kind !== "create" && event.kind !== "rename") return false;
+  return event.paths.some((p) =>
+    dirname(p) === watched &&
+    (wanted === p || wanted.startsWith(p + "/")) &&
+    basename(p) !== ""
+  );
+}

@@ -1,0 +1,456 @@
+// End-to-end tests of `sync-oauth-token --once` on a real Docker engine.
+//
+// The caller starts the engine first (as root):
+//   bash tests/engine/engine.sh start && eval "$(bash tests/engine/engine.sh env)"
+//   deno test -A tests/engine/
+// Without a reachable engine every test fails with a message saying so; none
+// is skipped. Every external command has a timeout, and so has every test.
+
+import assert from "node:assert/strict";
+import {
+  ENGINE_SH,
+  envFileToken,
+  GATEWAY,
+  must,
+  OTHER,
+  Project,
+  type ProjectOptions,
+  requireEngine,
+  run,
+  type RunResult,
+  runStatus,
+  runTool,
+  testToken,
+} from "./fixture.ts";
+
+/** Registers a test that fails (instead of hanging) after `ms`. */
+function engineTest(
+  name: string,
+  ms: number,
+  fn: () => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    // a timed-out test may leave a child process running until its own
+    // command timeout kills it; that must not hide the real failure
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`test timed out after ${ms / 1000} s`)),
+          ms,
+        );
+      });
+      try {
+        await Promise.race([fn(), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
+}
+
+/** Creates a project, starts both services, and always tears it down. */
+async function withProject(
+  opts: ProjectOptions,
+  fn: (p: Project) => Promise<void>,
+): Promise<void> {
+  await requireEngine();
+  const p = await Project.create(opts);
+  try {
+    await p.up();
+    await fn(p);
+  } finally {
+    await p.down();
+  }
+}
+
+function show(r: RunResult): string {
+  return `exit ${r.code}${r.timedOut ? " (timed out)" : ""} after ${
+    Math.round(r.ms)
+  } ms\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+}
+
+function assertNoSecret(r: RunResult, ...tokens: string[]): void {
+  for (const t of tokens) {
+    assert.ok(
+      !r.output.includes(t),
+      `the tool printed a full token:\n${show(r)}`,
+    );
+  }
+}
+
+async function mainExists(): Promise<void> {
+  const m = Deno.env.get("SOT_MAIN_TS") ??
+    new URL("../../src/main.ts", import.meta.url).pathname;
+  try {
+    await Deno.stat(m);
+  } catch {
+    throw new Error(`tool not found: ${m}`);
+  }
+}
+
+/**
+ * The common end-to-end pass: new credentials -> .env updated -> gateway
+ * recreated with the new env, `other` untouched; a second pass changes nothing.
+ */
+async function endToEnd(
+  p: Project,
+  toolOpts: Parameters<typeof runTool>[1] = {},
+): Promise<void> {
+  await mainExists();
+  await Deno.chmod(p.envFile, 0o640);
+  const oldToken = await envFileToken(p.envFile);
+  assert.ok(oldToken);
+  const gw0 = await p.containerId(GATEWAY);
+  const other0 = await p.containerId(OTHER);
+  assert.equal((await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN, oldToken);
+
+  const token = testToken();
+  await p.writeCredentials(token);
+  const r = await runTool(p, toolOpts);
+  assert.equal(r.code, 0, `sync pass failed:\n${show(r)}`);
+  assertNoSecret(r, token, oldToken);
+
+  // .env: new token, other lines kept, mode kept
+  const envText = await Deno.readTextFile(p.envFile);
+  assert.equal(await envFileToken(p.envFile), token, `.env:\n${envText}`);
+  assert.ok(
+    envText.includes("OPENCLAW_GATEWAY_TOKEN=gw-test-token"),
+    `.env lost other settings:\n${envText}`,
+  );
+  assert.ok(
+    envText.includes("# openclaw deployment (test fixture)"),
+    `.env lost its comment:\n${envText}`,
+  );
+  assert.equal(
+    envText.match(/ANTHROPIC_OAUTH_TOKEN=/g)?.length,
+    1,
+    `.env has the key more than once:\n${envText}`,
+  );
+  assert.equal((await Deno.stat(p.envFile)).mode! & 0o777, 0o640);
+
+  // gateway: a new container, running, with the new token in its env
+  const gws = await p.containers(GATEWAY);
+  assert.equal(gws.length, 1, JSON.stringify(gws));
+  assert.notEqual(gws[0].id, gw0, "gateway container was not recreated");
+  assert.ok(gws[0].running, "new gateway container is not running");
+  const env = await p.containerEnv(GATEWAY);
+  assert.equal(env.ANTHROPIC_OAUTH_TOKEN, token);
+  assert.equal(env.OPENCLAW_GATEWAY_TOKEN, "gw-test-token");
+
+  // other: same container, still running
+  const others = await p.containers(OTHER);
+  assert.equal(others.length, 1, JSON.stringify(others));
+  assert.ok(others[0].running, "service `other` was left stopped");
+  if (toolOpts.restart !== "down-up") {
+    assert.equal(others[0].id, other0, "service `other` was recreated");
+    assert.equal(
+      (await p.containerEnv(OTHER)).ANTHROPIC_OAUTH_TOKEN,
+      oldToken,
+      "service `other` got the new env, so it was recreated",
+    );
+  }
+
+  // second pass with the same credentials: nothing to do, no restart
+  const gw1 = gws[0].id;
+  const other1 = others[0].id;
+  await p.clearComposeLogs();
+  const r2 = await runTool(p, toolOpts);
+  assert.equal(r2.code, 0, `unchanged pass failed:\n${show(r2)}`);
+  assert.equal(await p.containerId(GATEWAY), gw1, "needless recreate");
+  assert.equal(await p.containerId(OTHER), other1, "needless recreate");
+  assert.equal(await envFileToken(p.envFile), token);
+}
+
+engineTest(
+  "engine: the Docker engine answers (DOCKER_HOST)",
+  60_000,
+  () => requireEngine(),
+);
+
+engineTest(
+  "e2e compose v2 (`docker compose`): gateway recreated with the new token, `other` untouched",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await endToEnd(p);
+      const v2 = await p.composeCalls("v2");
+      const v1 = await p.composeCalls("v1");
+      // the first pass's calls were cleared with the second pass; the second
+      // must not have recreated anything
+      assert.ok(
+        !v2.some((c) => /\bup\b/.test(c)) && !v1.some((c) => /\bup\b/.test(c)),
+        `unchanged pass ran compose up: v2=${JSON.stringify(v2)} v1=${
+          JSON.stringify(v1)
+        }`,
+      );
+    }),
+);
+
+engineTest(
+  "e2e compose v2: uses `docker compose up -d --force-recreate --no-deps <service>`",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const token = testToken();
+      await p.writeCredentials(token);
+      const r = await runTool(p);
+      assert.equal(r.code, 0, show(r));
+      const v2 = await p.composeCalls("v2");
+      const v1 = await p.composeCalls("v1");
+      const up = v2.filter((c) => /(^|\s)up(\s|$)/.test(c));
+      assert.equal(up.length, 1, `compose v2 calls: ${JSON.stringify(v2)}`);
+      for (const w of ["-d", "--force-recreate", "--no-deps", GATEWAY]) {
+        assert.ok(up[0].split(/\s+/).includes(w), `missing ${w}: ${up[0]}`);
+      }
+      assert.ok(!up[0].split(/\s+/).includes(OTHER), up[0]);
+      assert.deepEqual(v1, [], "v2 available but docker-compose (v1) was used");
+      assert.equal(
+        (await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN,
+        token,
+      );
+    }),
+);
+
+engineTest(
+  "e2e compose v1 fallback (no plugin, `docker-compose`), project dir with dashes",
+  300_000,
+  () =>
+    withProject({
+      flavor: "v1",
+      dirName: `sot-v1-${crypto.randomUUID().slice(0, 6)}`,
+    }, async (p) => {
+      // `docker compose` really is unavailable in this setup
+      const probe = await run("docker", ["compose", "version"], {
+        env: p.env,
+      });
+      assert.notEqual(probe.code, 0, "plugin unexpectedly present");
+      await endToEnd(p);
+      const v1 = await p.composeCalls("v1");
+      assert.deepEqual(
+        v1.filter((c) => /(^|\s)up(\s|$)/.test(c)),
+        [],
+        "unchanged pass ran docker-compose up",
+      );
+    }),
+);
+
+engineTest(
+  "e2e compose v1: the sync pass goes through docker-compose",
+  300_000,
+  () =>
+    withProject({ flavor: "v1" }, async (p) => {
+      await mainExists();
+      const token = testToken();
+      await p.writeCredentials(token);
+      const r = await runTool(p);
+      assert.equal(r.code, 0, show(r));
+      const up = (await p.composeCalls("v1")).filter((c) =>
+        /(^|\s)up(\s|$)/.test(c)
+      );
+      assert.equal(up.length, 1, JSON.stringify(await p.composeCalls("v1")));
+      for (const w of ["-d", "--force-recreate", "--no-deps", GATEWAY]) {
+        assert.ok(up[0].split(/\s+/).includes(w), `missing ${w}: ${up[0]}`);
+      }
+      assert.equal(
+        (await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN,
+        token,
+      );
+    }),
+);
+
+engineTest(
+  "e2e --restart down-up (v2, --compose-file + --compose-project): down then up -d",
+  300_000,
+  () => {
+    const name = `sotdu${crypto.randomUUID().slice(0, 6)}`;
+    return withProject(
+      { flavor: "v2", composeFile: "openclaw.yml", projectName: name },
+      async (p) => {
+        await endToEnd(p, {
+          restart: "down-up",
+          composeFile: p.composeFile,
+          composeProject: name,
+        });
+      },
+    );
+  },
+);
+
+engineTest(
+  "e2e --restart down-up: compose calls are `down` then `up -d`",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      await p.writeCredentials(testToken());
+      const r = await runTool(p, { restart: "down-up" });
+      assert.equal(r.code, 0, show(r));
+      const calls = (await p.composeCalls("v2")).filter((c) =>
+        /(^|\s)(up|down)(\s|$)/.test(c)
+      );
+      const di = calls.findIndex((c) => /(^|\s)down(\s|$)/.test(c));
+      const ui = calls.findIndex((c) => /(^|\s)up(\s|$)/.test(c));
+      assert.ok(di >= 0 && ui > di, `calls: ${JSON.stringify(calls)}`);
+      assert.ok(calls[ui].split(/\s+/).includes("-d"), calls[ui]);
+    }),
+);
+
+engineTest(
+  "e2e --restart none: .env updated, no container touched",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const gw0 = await p.containerId(GATEWAY);
+      const token = testToken();
+      await p.writeCredentials(token);
+      const r = await runTool(p, { restart: "none" });
+      assert.equal(r.code, 0, show(r));
+      assert.equal(await envFileToken(p.envFile), token);
+      assert.equal(await p.containerId(GATEWAY), gw0);
+    }),
+);
+
+engineTest(
+  "fault: docker unreachable (bad DOCKER_HOST) -> exit 1, .env kept synced, next pass delivers",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const gw0 = await p.containerId(GATEWAY);
+      const token = testToken();
+      await p.writeCredentials(token);
+      const credsBefore = await Deno.readTextFile(p.credentials);
+      const r = await runTool(p, {
+        env: { DOCKER_HOST: `unix://${p.root}/no-such-docker.sock` },
+      });
+      assert.equal(r.code, 1, `expected exit 1 (delivery failed):\n${show(r)}`);
+      assertNoSecret(r, token);
+      assert.equal(
+        await envFileToken(p.envFile),
+        token,
+        ".env not updated when docker is down",
+      );
+      assert.equal(await Deno.readTextFile(p.credentials), credsBefore);
+      assert.equal(await p.containerId(GATEWAY), gw0);
+
+      // docker back: the gateway still runs the old token, so a pass must
+      // deliver although .env already holds the new one
+      const r2 = await runTool(p);
+      assert.equal(r2.code, 0, show(r2));
+      assert.equal(
+        (await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN,
+        token,
+        "after a failed delivery the next pass did not recreate the gateway " +
+          "(.env already had the token, the container still has the old one)",
+      );
+    }),
+);
+
+engineTest(
+  "fault: wrong service name -> non-zero exit naming the existing services",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const gw0 = await p.containerId(GATEWAY);
+      const other0 = await p.containerId(OTHER);
+      await p.writeCredentials(testToken());
+      const r = await runTool(p, { service: "openclaw-gatewy" });
+      assert.notEqual(r.code, 0, show(r));
+      assert.ok(!r.timedOut, show(r));
+      assert.match(r.output, /openclaw-gatewy/, show(r));
+      assert.ok(
+        r.output.includes(GATEWAY) && r.output.includes(OTHER),
+        `error does not name the existing services (${GATEWAY}, ${OTHER}):\n${
+          show(r)
+        }`,
+      );
+      assert.equal(await p.containerId(GATEWAY), gw0);
+      assert.equal(await p.containerId(OTHER), other0);
+    }),
+);
+
+engineTest(
+  "fault: invalid compose file -> non-zero exit with a clear error",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const gw0 = await p.containerId(GATEWAY);
+      await Deno.writeTextFile(
+        p.composeFile,
+        (await Deno.readTextFile(p.composeFile)) + ": bad: [\n",
+      );
+      await p.writeCredentials(testToken());
+      const r = await runTool(p);
+      assert.notEqual(r.code, 0, show(r));
+      assert.ok(!r.timedOut, show(r));
+      assert.match(r.output, /compose/i, `no mention of compose:\n${show(r)}`);
+      assert.doesNotMatch(
+        r.output,
+        /Uncaught|^\s+at .*\.ts:\d+/m,
+        `the tool crashed instead of reporting:\n${show(r)}`,
+      );
+      assert.equal(await p.containerId(GATEWAY), gw0);
+    }),
+);
+
+engineTest(
+  "status --json: reports the gateway env against the current token, never the token",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const old = await envFileToken(p.envFile);
+      const token = testToken();
+      await p.writeCredentials(token);
+      const before = await runStatus(p);
+      assert.ok(!before.timedOut, show(before));
+      assertNoSecret(before, token, old!);
+      const jb = JSON.parse(before.stdout);
+      const r = await runTool(p);
+      assert.equal(r.code, 0, show(r));
+      const after = await runStatus(p);
+      assert.equal(after.code, 0, show(after));
+      assertNoSecret(after, token, old!);
+      const ja = JSON.parse(after.stdout);
+      assert.notDeepEqual(jb, ja, "status did not change after a sync");
+    }),
+);
+
+// Last: stops and restarts the engine. The v2 shim stops the daemon right
+// before it forwards `up`, i.e. after the tool has decided to recreate.
+engineTest(
+  "fault: daemon stopped mid-pass -> exit 1, .env synced; after restart a pass delivers",
+  300_000,
+  () =>
+    withProject({ flavor: "v2" }, async (p) => {
+      await mainExists();
+      const token = testToken();
+      await p.writeCredentials(token);
+      await p.armStopDaemonOnUp();
+      let r: RunResult;
+      try {
+        r = await runTool(p);
+      } finally {
+        await must("bash", [ENGINE_SH, "start"], { timeoutMs: 120_000 });
+      }
+      assert.equal(r.code, 1, `expected exit 1 (delivery failed):\n${show(r)}`);
+      assert.equal(await envFileToken(p.envFile), token);
+      const r2 = await runTool(p);
+      assert.equal(r2.code, 0, show(r2));
+      const gws = await p.containers(GATEWAY);
+      assert.equal(gws.length, 1, JSON.stringify(gws));
+      assert.ok(gws[0].running, "gateway not running after recovery");
+      assert.equal(
+        (await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN,
+        token,
+      );
+    }),
+);
