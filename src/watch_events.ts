@@ -8,13 +8,13 @@ export interface FsEvent {
 
 /**
  * Whether an event means the credentials file now holds a complete new
- * content: a rename or create whose target is the file, or CLOSE_WRITE
- * (kind `access`) on it. Temp names, locks and `modify` alone are ignored.
+ * content: a rename onto the file, or CLOSE_WRITE (kind `access`) on it.
+ * `create` alone is ignored like `modify`: the file is still empty then, and
+ * its writer's CLOSE_WRITE follows. Temp names and locks never match.
  */
 export function isRelevantEvent(event: FsEvent, target: string): boolean {
   switch (event.kind) {
     case "rename":
-    case "create":
       return event.paths.at(-1) === target;
     case "access":
       return event.paths.includes(target);

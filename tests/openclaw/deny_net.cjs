@@ -90,22 +90,28 @@ if (typeof globalThis.fetch === "function") {
   globalThis.fetch = function (input, init) {
     let url;
     try {
-      url = new URL(typeof input === "string" || input instanceof URL
-        ? String(input)
-        : input.url);
+      url = new URL(
+        typeof input === "string" || input instanceof URL
+          ? String(input)
+          : input.url,
+      );
     } catch {
       return origFetch.call(this, input, init);
     }
     if (isLoopback(url.hostname)) return origFetch.call(this, input, init);
-    if (TOKEN_HOSTS.has(url.hostname) && url.pathname.endsWith("/oauth/token")) {
+    if (
+      TOKEN_HOSTS.has(url.hostname) && url.pathname.endsWith("/oauth/token")
+    ) {
       log({ kind: "token-endpoint", url: url.href, method: init?.method });
       if (TOKEN_URL) {
         const req = input instanceof Request ? input : undefined;
         return origFetch.call(this, TOKEN_URL, req ? req : init);
       }
     } else log({ kind: "fetch", url: url.href });
-    return Promise.reject(new TypeError(`fetch failed`, {
-      cause: refused(url.hostname),
-    }));
+    return Promise.reject(
+      new TypeError(`fetch failed`, {
+        cause: refused(url.hostname),
+      }),
+    );
   };
 }

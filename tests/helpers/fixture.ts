@@ -1,0 +1,183 @@
+/** Test fixtures: temp directories, credentials, a recording fake docker, and running the tool as a process. */
+import { join } from "node:path";
+
+/** The entry point under test. */
+export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+/** A random token body (url-safe), long enough for OpenClaw's 80-character check. */
+export function tokenBody(length = 90): string {
+  const abc =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(length)),
+    (b) => abc[b % abc.length],
+  ).join("");
+}
+
+/** A fresh test login with real prefixes and random bodies. */
+export function testLogin(expiresInMs = 8 * 3600e3) {
+  return {
+    accessToken: `sk-ant-oat01-${tokenBody()}`,
+    refreshToken: `sk-ant-ort01-${tokenBody()}`,
+    expiresAt: Date.now() + expiresInMs,
+    scopes: ["user:inference", "user:profile"],
+  };
+}
+
+/** A login as test code uses it. */
+export type TestLogin = ReturnType<typeof testLogin>;
+
+/** Claude Code's compact one-line credentials JSON for a login. */
+export function credentialsJson(
+  oauth: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    claudeAiOauth: { subscriptionType: "max", ...oauth },
+    ...extra,
+  });
+}
+
+/** A temp workspace: a Claude dir, a compose dir, a fake docker on PATH that records its calls. */
+export class Workspace {
+  readonly root: string;
+  readonly claudeDir: string;
+  readonly composeDir: string;
+  readonly bin: string;
+  readonly dockerLog: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.claudeDir = join(root, "claude");
+    this.composeDir = join(root, "compose");
+    this.bin = join(root, "bin");
+    this.dockerLog = join(root, "docker.log");
+  }
+
+  /** Creates the directories and a fake docker; `dockerExit` makes every non-version call fail. */
+  static async create(dockerExit = 0): Promise<Workspace> {
+    const ws = new Workspace(await Deno.makeTempDir({ prefix: "sot-" }));
+    for (const d of [ws.claudeDir, ws.composeDir, ws.bin]) {
+      await Deno.mkdir(d, { recursive: true });
+    }
+    await ws.fakeDocker(dockerExit);
+    await Deno.writeTextFile(ws.configFile, "# no settings\n");
+    return ws;
+  }
+
+  get credentials(): string {
+    return join(this.claudeDir, ".credentials.json");
+  }
+  get envFile(): string {
+    return join(this.composeDir, ".env");
+  }
+  get configFile(): string {
+    return join(this.root, "config.env");
+  }
+  get oauthJson(): string {
+    return join(this.root, "openclaw", "credentials", "oauth.json");
+  }
+
+  /** Installs a fake docker that records argv, cwd and the environment's token variables as JSON lines. */
+  async fakeDocker(exitCode: number): Promise<void> {
+    const script = `#!/bin/sh
+printf '{"argv":"%s","cwd":"%s","env":"%s"}\\n' "$*" "$(pwd)" "$(env | grep -c sk-ant-)" >> ${this.dockerLog}
+if [ "$1 $2" = "compose version" ]; then echo "Docker Compose version v2.test"; exit 0; fi
+echo "fake docker failing on purpose" >&2
+exit ${exitCode}
+`;
+    const path = join(this.bin, "docker");
+    await Deno.writeTextFile(path, script);
+    await Deno.chmod(path, 0o755);
+  }
+
+  /** The recorded docker calls. */
+  async dockerCalls(): Promise<{ argv: string; cwd: string; env: string }[]> {
+    const text = await Deno.readTextFile(this.dockerLog).catch(() => "");
+    return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  /** Writes credentials the way Claude Code does: temp file with O_EXCL, then rename. */
+  async writeLogin(
+    login: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.writeCredentialsText(credentialsJson(login, extra));
+  }
+
+  /** Writes raw credentials text by temp file and rename. */
+  async writeCredentialsText(text: string): Promise<void> {
+    const tmp = `${this.credentials}.tmp.${tokenBody(8)}`;
+    await Deno.writeTextFile(tmp, text, { mode: 0o600, createNew: true });
+    await Deno.rename(tmp, this.credentials);
+  }
+
+  /** Standard flags pointing at this workspace. */
+  flags(...more: string[]): string[] {
+    return [
+      "--credentials",
+      this.credentials,
+      "--env-file",
+      this.envFile,
+      "--config",
+      this.configFile,
+      ...more,
+    ];
+  }
+
+  /** The environment for the tool: the fake docker first on PATH. */
+  env(): Record<string, string> {
+    return { PATH: `${this.bin}:${Deno.env.get("PATH")}`, NO_COLOR: "1" };
+  }
+
+  /** Runs the tool to completion. */
+  async run(args: string[]): Promise<Outcome> {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...args],
+      env: this.env(),
+      stdin: "null",
+    }).output();
+    const d = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: d.decode(out.stdout),
+      stderr: d.decode(out.stderr),
+    };
+  }
+
+  /** Removes the workspace. */
+  async cleanup(): Promise<void> {
+    await Deno.remove(this.root, { recursive: true });
+  }
+}
+
+/** What a finished run printed and returned. */
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Fails when any output contains a full token. */
+export function assertNoToken(text: string, ...tokens: string[]): void {
+  for (const t of tokens) {
+    if (text.includes(t)) throw new Error("output contains a full token");
+  }
+  if (/sk-ant-o[ar]t01-[A-Za-z0-9_-]{20,}/.test(text)) {
+    throw new Error("output contains something shaped like a full token");
+  }
+}
+
+/** Waits until the predicate holds or the time runs out. */
+export async function waitFor(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
