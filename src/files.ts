@@ -3,32 +3,43 @@ import { basename, dirname, join, resolve } from "node:path";
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
+/** Fails unless the file is a regular file of at most MAX_FILE_BYTES. */
+function assertReadable(path: string, info: Deno.FileInfo): void {
+  if (!info.isFile) throw new Error(`${path} is not a regular file`);
+  if (info.size > MAX_FILE_BYTES) {
+    throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
+  }
+}
+
 /** Reads a regular file as text; undefined when absent; throws on FIFOs, directories and oversized files. */
 export async function readTextIfExists(
   path: string,
 ): Promise<string | undefined> {
   let file: Deno.FsFile;
   try {
-    const info = await Deno.stat(path);
-    if (!info.isFile) throw new Error(`${path} is not a regular file`);
-    if (info.size > MAX_FILE_BYTES) {
-      throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
-    }
+    assertReadable(path, await Deno.stat(path));
     file = await Deno.open(path, { read: true });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     throw err;
   }
   try {
-    const bytes = new Uint8Array(MAX_FILE_BYTES + 1);
+    const info = await file.stat();
+    assertReadable(path, info);
+    let bytes = new Uint8Array(info.size + 1);
     let length = 0;
-    while (length < bytes.length) {
+    for (;;) {
+      if (length === bytes.length) {
+        if (length > MAX_FILE_BYTES) {
+          assertReadable(path, { ...info, size: length });
+        }
+        const grown = new Uint8Array(Math.min(length * 2, MAX_FILE_BYTES + 1));
+        grown.set(bytes);
+        bytes = grown;
+      }
       const n = await file.read(bytes.subarray(length));
       if (n === null) break;
       length += n;
-    }
-    if (length > MAX_FILE_BYTES) {
-      throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
     }
     return new TextDecoder().decode(bytes.subarray(0, length));
   } finally {

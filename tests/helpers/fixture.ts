@@ -181,3 +181,50 @@ export async function waitFor(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** A running tool process whose standard error is collected. */
+export class Running {
+  #stderr = "";
+  readonly done: Promise<Deno.CommandStatus>;
+
+  constructor(readonly child: Deno.ChildProcess) {
+    const reading = (async () => {
+      const d = new TextDecoder();
+      for await (const chunk of child.stderr) this.#stderr += d.decode(chunk);
+    })();
+    this.done = Promise.all([child.status, reading]).then(([s]) => s);
+  }
+
+  /** Starts the tool with args in the workspace's environment; `wrap` prefixes the command (e.g. unshare). */
+  static start(ws: Workspace, args: string[], wrap: string[] = []): Running {
+    const argv = [...wrap, Deno.execPath(), "run", "-A", MAIN, ...args];
+    return new Running(
+      new Deno.Command(argv[0], {
+        args: argv.slice(1),
+        env: ws.env(),
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn(),
+    );
+  }
+
+  /** Everything written to standard error so far. */
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** The resident set size in KiB of the process, from /proc. */
+  async rssKiB(pid = this.child.pid): Promise<number> {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+  }
+
+  /** Sends SIGTERM and waits for the exit status. */
+  async stop(): Promise<Deno.CommandStatus> {
+    try {
+      this.child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    return await this.done;
+  }
+}

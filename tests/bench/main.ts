@@ -1,0 +1,134 @@
+/**
+ * Benchmarks of the agent on this machine, printed as numbers (no assertions):
+ * the wall time of a no-op `--once`, rename-to-delivery latency in watch mode,
+ * a burst of renames, and idle CPU and memory.
+ */
+import { dirname } from "node:path";
+import {
+  Running,
+  type TestLogin,
+  testLogin,
+  waitFor,
+  Workspace,
+} from "../helpers/fixture.ts";
+
+/** The q-quantile of numbers (nearest rank). */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+/** Milliseconds with one decimal. */
+function ms(n: number): string {
+  return n.toFixed(1);
+}
+
+/** A workspace with a delivered login, oauth.json configured. */
+async function workspace(): Promise<Workspace> {
+  const ws = await Workspace.create();
+  await ws.writeLogin(testLogin());
+  await Deno.writeTextFile(ws.envFile, "A=1\n");
+  await Deno.mkdir(dirname(ws.oauthJson), { recursive: true });
+  return ws;
+}
+
+/** Whether both sinks hold the login. */
+async function holds(ws: Workspace, login: TestLogin): Promise<boolean> {
+  const env = await Deno.readTextFile(ws.envFile).catch(() => "");
+  const oauth = await Deno.readTextFile(ws.oauthJson).catch(() => "");
+  return env.includes(login.accessToken) && oauth.includes(login.accessToken);
+}
+
+/** CPU ticks (user + system) a process has used, from /proc. */
+async function cpuTicks(pid: number): Promise<number> {
+  const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]
+    .split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function benchOnce(): Promise<void> {
+  const ws = await workspace();
+  const flags = ws.flags("--once", "--oauth-json", ws.oauthJson);
+  await ws.run(flags);
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    const out = await ws.run(flags);
+    times.push(performance.now() - t0);
+    if (out.code !== 0) throw new Error(out.stderr);
+  }
+  console.log(
+    `no-op --once (deno run, 15 runs): median ${
+      ms(quantile(times, 0.5))
+    } ms, max ${ms(Math.max(...times))} ms`,
+  );
+  await ws.cleanup();
+}
+
+async function benchWatch(): Promise<void> {
+  const ws = await workspace();
+  const agent = Running.start(
+    ws,
+    ws.flags("--oauth-json", ws.oauthJson, "--log-level", "warn"),
+  );
+  const first =
+    JSON.parse(await Deno.readTextFile(ws.credentials)).claudeAiOauth;
+  await waitFor("the first pass", () => holds(ws, first));
+  // Latency: rename of a new credentials file until both sinks hold it.
+  const watcher = Deno.watchFs([ws.composeDir, dirname(ws.oauthJson)]);
+  const events = watcher[Symbol.asyncIterator]();
+  const latencies: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const login = testLogin();
+    const t0 = performance.now();
+    await ws.writeLogin(login);
+    while (!(await holds(ws, login))) await events.next();
+    latencies.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  watcher.close();
+  console.log(
+    `rename -> oauth.json and .env updated (60 changes): p50 ${
+      ms(quantile(latencies, 0.5))
+    } ms, p99 ${ms(quantile(latencies, 0.99))} ms, max ${
+      ms(Math.max(...latencies))
+    } ms`,
+  );
+  // Burst: 50 renames 5 ms apart.
+  await new Promise((r) => setTimeout(r, 1500));
+  const recreates = async () =>
+    (await ws.dockerCalls()).filter((c) => c.argv.startsWith("compose up"))
+      .length;
+  const before = await recreates();
+  let last = testLogin();
+  for (let i = 0; i < 50; i++) {
+    last = testLogin();
+    await ws.writeLogin(last);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await waitFor("the burst's last write", () => holds(ws, last));
+  await new Promise((r) => setTimeout(r, 2500));
+  console.log(
+    `50 renames 5 ms apart: final state is the last write: ${await holds(
+      ws,
+      last,
+    )}, recreates: ${(await recreates()) - before}`,
+  );
+  // Idle: no events for 10 s.
+  const ticks0 = await cpuTicks(agent.child.pid);
+  await new Promise((r) => setTimeout(r, 10_000));
+  const ticks = (await cpuTicks(agent.child.pid)) - ticks0;
+  console.log(
+    `idle 10 s: ${ticks} CPU ticks, RSS ${
+      ((await agent.rssKiB()) / 1024).toFixed(1)
+    } MiB`,
+  );
+  await agent.stop();
+  await ws.cleanup();
+}
+
+console.log(
+  `machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`,
+);
+await benchOnce();
+await benchWatch();

@@ -1,0 +1,117 @@
+/**
+ * Minimal OpenClaw gateway WebSocket client (protocol 4, shared-token auth).
+ *
+ * Handshake: the server sends {type:"event",event:"connect.challenge",payload:{nonce,ts}};
+ * the client answers {type:"req",id,method:"connect",params:{minProtocol:4,maxProtocol:4,
+ * client:{id:"gateway-client",mode:"backend",...},role:"operator",scopes,auth:{token}}};
+ * then requests are {type:"req",id,method,params} and replies {type:"res",id,ok,payload|error}.
+ * Loopback + shared token + client id "gateway-client"/mode "backend" needs no device identity.
+ */
+
+/** A gateway response frame. */
+export interface GatewayResponse {
+  type: "res";
+  id: string;
+  ok: boolean;
+  payload?: unknown;
+  error?: { code?: string; message?: string; details?: unknown };
+}
+
+/** An open, authenticated gateway connection. */
+export interface GatewayConnection {
+  hello: GatewayResponse;
+  /** Sends one request; with expectFinal, skips the interim {status:"accepted"} reply. */
+  call(
+    method: string,
+    params?: unknown,
+    opts?: { expectFinal?: boolean; timeoutMs?: number },
+  ): Promise<GatewayResponse>;
+  close(): void;
+}
+
+/** Connects to ws://127.0.0.1:PORT with the shared gateway token. */
+export function connectGateway(
+  url: string,
+  token: string,
+  scopes: string[] = ["operator.admin"],
+  timeoutMs = 15000,
+): Promise<GatewayConnection> {
+  const ws = new WebSocket(url);
+  const pending = new Map<
+    string,
+    { resolve: (r: GatewayResponse) => void; expectFinal: boolean }
+  >();
+  let seq = 0;
+  const send = (method: string, params: unknown, expectFinal = false) => {
+    const id = `r${++seq}`;
+    const p = new Promise<GatewayResponse>((resolve) =>
+      pending.set(id, { resolve, expectFinal })
+    );
+    ws.send(JSON.stringify({ type: "req", id, method, params }));
+    return p;
+  };
+  const onResponse = (frame: GatewayResponse) => {
+    const p = pending.get(frame.id);
+    if (!p) return;
+    const status = (frame.payload as { status?: string } | undefined)?.status;
+    if (p.expectFinal && frame.ok && status === "accepted") return;
+    pending.delete(frame.id);
+    p.resolve(frame);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new Error("gateway connect timeout"));
+    }, timeoutMs);
+    ws.onerror = (e) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway ws error: ${(e as ErrorEvent).message}`));
+    };
+    ws.onmessage = async (ev) => {
+      const frame = JSON.parse(String(ev.data));
+      if (frame.type === "res") onResponse(frame);
+      if (frame.type !== "event" || frame.event !== "connect.challenge") return;
+      const hello = await send("connect", {
+        minProtocol: 4,
+        maxProtocol: 4,
+        client: {
+          id: "gateway-client",
+          version: "test",
+          platform: Deno.build.os,
+          mode: "backend",
+        },
+        role: "operator",
+        scopes,
+        auth: { token },
+      });
+      clearTimeout(timer);
+      if (!hello.ok) {
+        ws.close();
+        reject(
+          new Error(`gateway connect rejected: ${JSON.stringify(hello.error)}`),
+        );
+        return;
+      }
+      resolve({
+        hello,
+        call: async (method, params = {}, opts = {}) => {
+          let t: ReturnType<typeof setTimeout> | undefined;
+          try {
+            return await Promise.race([
+              send(method, params, opts.expectFinal),
+              new Promise<GatewayResponse>((_, rej) => {
+                t = setTimeout(
+                  () => rej(new Error(`${method} timeout`)),
+                  opts.timeoutMs ?? 30000,
+                );
+              }),
+            ]);
+          } finally {
+            clearTimeout(t);
+          }
+        },
+        close: () => ws.close(),
+      });
+    };
+  });
+}
