@@ -49,6 +49,10 @@ export async function detectCompose(run: Runner): Promise<ComposeVariant> {
   return probe.code === 0 ? "v2" : "v1";
 }
 
+/** What docker and docker-compose print when no daemon answers. */
+const DAEMON_UNREACHABLE =
+  /Cannot connect to the Docker daemon|Error while fetching server API version|Is the docker daemon running/i;
+
 /** Runs one compose subcommand in the compose directory; throws a delivery error naming the exit code and stderr. */
 export async function compose(
   run: Runner,
@@ -66,6 +70,11 @@ export async function compose(
     ? `timed out after ${config.composeTimeout / 1000} s`
     : `exit code ${result.code}`;
   let message = `${argv.join(" ")} failed (${why})`;
+  if (DAEMON_UNREACHABLE.test(result.stderr)) {
+    message += `: cannot reach the Docker daemon at ${
+      Deno.env.get("DOCKER_HOST") ?? "unix:///var/run/docker.sock"
+    } (is it running, and may this user use it?)`;
+  }
   if (result.stderr.trim()) message += `: ${redact(tail(result.stderr))}`;
   if (!args.includes("config") && /no such service/i.test(result.stderr)) {
     const services = await compose(run, variant, config, [

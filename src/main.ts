@@ -86,7 +86,7 @@ export async function main(args: string[], log?: Logger): Promise<number> {
       return ExitCode.ok;
     case "status": {
       const now = Date.now();
-      const report = await collectStatus(config, now);
+      const report = await collectStatus(config, now, deps.run);
       print(
         config.json
           ? JSON.stringify({ ok: report.exitCode === 0, ...report }, null, 2)

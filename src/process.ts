@@ -19,9 +19,15 @@ export type Runner = (
   options: RunOptions,
 ) => Promise<RunResult>;
 
-/** Runs a real process with Deno.Command; a missing program reads as exit code 127. */
+/** Grace period between SIGTERM and SIGKILL when a command runs out of time. */
+const KILL_GRACE_MS = 2_000;
+
+/**
+ * Runs a real process with Deno.Command in its own process group, so a
+ * timeout ends the whole group (SIGTERM, then SIGKILL); a missing program
+ * reads as exit code 127.
+ */
 export const runProcess: Runner = async (argv, options) => {
-  const signal = AbortSignal.timeout(options.timeoutMs);
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(argv[0], {
@@ -30,7 +36,7 @@ export const runProcess: Runner = async (argv, options) => {
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
-      signal,
+      detached: true,
     }).spawn();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
@@ -43,19 +49,38 @@ export const runProcess: Runner = async (argv, options) => {
     }
     throw err;
   }
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
-    await writer.close().catch(() => {});
-  }
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-    timedOut: signal.aborted,
+  const killGroup = (signal: Deno.Signal) => {
+    try {
+      Deno.kill(-child.pid, signal);
+    } catch { /* already gone */ }
   };
+  let timedOut = false;
+  let killer: ReturnType<typeof setTimeout> | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup("SIGTERM");
+    killer = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+  }, options.timeoutMs);
+  try {
+    if (options.stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(options.stdin)).catch(
+        () => {},
+      );
+      await writer.close().catch(() => {});
+    }
+    const out = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+      timedOut,
+    };
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(killer);
+  }
 };
 
 /** The last lines of a command's error output, for an error message. */

@@ -2,7 +2,9 @@ import type { Config } from "./config.ts";
 import { ExitCode, messageOf, SyncError } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
-import { configuredSinks } from "./pass.ts";
+import { compose, detectCompose } from "./compose.ts";
+import { configuredSinks, restartMarker } from "./pass.ts";
+import type { Runner } from "./process.ts";
 import { readCredentials } from "./source.ts";
 
 /** One line of the status report: a location, the token it holds and whether that is current. */
@@ -34,10 +36,56 @@ export function timeLeft(ms: number): string {
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-/** Collects the source and every sink with token fingerprints; never a token. */
+/** The value of one variable in a container's environment list. */
+export function containerEnvValue(
+  env: string[],
+  key: string,
+): string | undefined {
+  return env.findLast((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
+}
+
+/** The gateway container's view: which token its environment holds, compared by fingerprint. */
+async function gatewayEntry(
+  config: Config,
+  run: Runner,
+  current: string | undefined,
+): Promise<StatusEntry> {
+  const entry: StatusEntry = {
+    kind: "gateway",
+    path: config.service,
+    inSync: false,
+  };
+  try {
+    const variant = await detectCompose(run);
+    const id =
+      (await compose(run, variant, config, ["ps", "-q", config.service]))
+        .trim().split("\n")[0];
+    if (!id) return { ...entry, note: "no running container" };
+    const inspect = await run(
+      ["docker", "inspect", "--format", "{{json .Config.Env}}", id],
+      { timeoutMs: config.composeTimeout },
+    );
+    if (inspect.code !== 0) throw new Error(inspect.stderr.trim());
+    const held = containerEnvValue(JSON.parse(inspect.stdout), config.envKey);
+    entry.path = `${config.service} (${id.slice(0, 12)})`;
+    entry.token = held && fingerprint(held);
+    entry.inSync = current !== undefined && held === current;
+    if (!entry.inSync) {
+      entry.note = `running with ${entry.token ?? "no token"}, current ${
+        current ? fingerprint(current) : "unknown"
+      }: recreate pending`;
+    }
+  } catch (err) {
+    entry.note = messageOf(err);
+  }
+  return entry;
+}
+
+/** Collects the source, every sink and the gateway container with token fingerprints; never a token. */
 export async function collectStatus(
   config: Config,
   now: number,
+  run: Runner,
 ): Promise<StatusReport> {
   const entries: StatusEntry[] = [];
   let current: string | undefined;
@@ -79,6 +127,18 @@ export async function collectStatus(
       exitCode = ExitCode.deliveryFailed;
     }
     entries.push(entry);
+  }
+  if (config.envFile && config.restart !== "none") {
+    const gateway = await gatewayEntry(config, run, current);
+    const pending = await Deno.lstat(restartMarker(config.envFile)).then(
+      () => true,
+      () => false,
+    );
+    if (pending && gateway.inSync) gateway.note = "recreate pending";
+    entries.push(gateway);
+    if ((!gateway.inSync || pending) && exitCode === ExitCode.ok) {
+      exitCode = ExitCode.deliveryFailed;
+    }
   }
   return { entries, exitCode };
 }

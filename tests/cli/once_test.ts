@@ -244,20 +244,41 @@ Deno.test("once: oauth.json beside a current OpenClaw store is refused with the 
   await ws.cleanup();
 });
 
-Deno.test("status: fingerprints and expiry, exit 0 only when every sink holds the current token", async () => {
-  const { ws, login } = await setup();
+Deno.test("status: fingerprints, expiry and the gateway container; exit 0 only when all hold the current token", async () => {
+  const { ws, login } = await setup(1);
   const stale = await ws.run(ws.flags("status", "--json"));
   assert.equal(stale.code, 1);
   const report = JSON.parse(stale.stdout);
   assert.equal(report.ok, false);
   assert.equal(report.entries[1].inSync, false);
-  await ws.run(ws.flags("--once"));
+  assert.equal(report.entries[2].kind, "gateway");
+  assert.equal((await ws.run(ws.flags("--once"))).code, 1, "docker fails");
+  const pending = await ws.run(ws.flags("status"));
+  assert.equal(pending.code, 1);
+  assert.match(pending.stdout, /env file .* in sync/);
+  assert.match(pending.stdout, /gateway .*NOT in sync/);
+  await ws.fakeDocker(0);
+  assert.equal((await ws.run(ws.flags("--once"))).code, 0);
+  await ws.writeLogin(testLogin());
+  await ws.run(ws.flags("--once", "--restart", "none"));
+  const behind = await ws.run(ws.flags("status"));
+  assert.equal(behind.code, 1);
+  assert.match(
+    behind.stdout,
+    new RegExp(
+      `running with …${
+        login.accessToken.slice(-4)
+      }#\\w+, current .*: recreate pending`,
+    ),
+  );
+  await ws.writeLogin(testLogin());
+  assert.equal((await ws.run(ws.flags("--once"))).code, 0);
   const fresh = await ws.run(ws.flags("status"));
   assert.equal(fresh.code, 0, fresh.stdout);
   assert.match(fresh.stdout, /in sync/);
   assert.match(fresh.stdout, /expires in 7h 5\dm/);
   assertNoToken(
-    stale.stdout + fresh.stdout,
+    stale.stdout + pending.stdout + behind.stdout + fresh.stdout,
     login.accessToken,
     login.refreshToken,
   );

@@ -78,13 +78,26 @@ export class Workspace {
     return join(this.root, "openclaw", "credentials", "oauth.json");
   }
 
-  /** Installs a fake docker that records argv, cwd and the environment's token variables as JSON lines. */
+  /**
+   * Installs a fake docker that records argv, cwd and how many tokens its
+   * environment holds as JSON lines. It plays a gateway container: `compose
+   * up` copies the .env into the container's environment, `compose ps -q` and
+   * `inspect` report it. `exitCode` != 0 makes `up` and `down` fail.
+   */
   async fakeDocker(exitCode: number): Promise<void> {
+    const ctr = join(this.root, "container.env");
     const script = `#!/bin/sh
 printf '{"argv":"%s","cwd":"%s","env":"%s"}\\n' "$*" "$(pwd)" "$(env | grep -c sk-ant-)" >> ${this.dockerLog}
-if [ "$1 $2" = "compose version" ]; then echo "Docker Compose version v2.test"; exit 0; fi
-echo "fake docker failing on purpose" >&2
-exit ${exitCode}
+case "$*" in
+  "compose version") echo "Docker Compose version v2.test"; exit 0;;
+  "compose ps -q"*) [ -f ${ctr} ] && echo fakecontainer0001; exit 0;;
+  "inspect "*) printf '[%s]\\n' "$(sed 's/.*/"&"/' ${ctr} | paste -sd, -)"; exit 0;;
+esac
+if [ ${exitCode} -ne 0 ]; then echo "fake docker failing on purpose" >&2; exit ${exitCode}; fi
+case "$*" in "compose up"*)
+  tr -d '\\r' < .env | grep '^[^#]*=' | sed -e 's/^export //' -e 's/="\\(.*\\)"$/=\\1/' -e "s/='\\(.*\\)'$/=\\1/" > ${ctr};;
+esac
+exit 0
 `;
     const path = join(this.bin, "docker");
     await Deno.writeTextFile(path, script);

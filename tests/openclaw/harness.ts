@@ -3,6 +3,7 @@
  * Run setup.sh first (it installs into $OPENCLAW_CACHE, default /work/cache/openclaw).
  */
 import { DatabaseSync } from "node:sqlite";
+import { connectGateway } from "./gateway_ws.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const cache = Deno.env.get("OPENCLAW_CACHE") ?? "/work/cache/openclaw";
@@ -140,7 +141,7 @@ function freePort(): number {
   return port;
 }
 
-/** Starts `gateway run --bind loopback --auth token` and waits until it accepts TCP (~25 s). */
+/** Starts `gateway run --bind loopback --auth token` and waits until a WS connect succeeds (~25-40 s). */
 export async function startGateway(
   st: OcState,
   timeoutMs = 120_000,
@@ -177,7 +178,8 @@ export async function startGateway(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      // TCP opens before startup ends ("gateway starting; retry shortly").
+      (await connectGateway(`ws://127.0.0.1:${port}`, st.gatewayToken)).close();
       break;
     } catch {
       if (Date.now() > deadline) {
