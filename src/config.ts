@@ -138,6 +138,42 @@ export const OPTIONS = {
     commands: ["watch"],
     schema: duration.default(5_000),
   },
+  "refresh-before": {
+    help: "refresh when the access token expires within this time",
+    commands: ["watch", "refresh"],
+    schema: duration.default(60 * 60_000),
+  },
+  "force": {
+    help: "refresh now, whatever the expiry",
+    commands: ["refresh"],
+    schema: boolean.default(false),
+    boolean: true,
+  },
+  "interval": {
+    help: "timer mode: time between refresh passes (plus up to 10 % jitter)",
+    commands: ["refresh"],
+    schema: duration.default(6 * 3600_000),
+  },
+  "token-url": {
+    help: "OAuth token endpoint",
+    commands: ["watch", "refresh"],
+    schema: z.url().default("https://platform.claude.com/v1/oauth/token"),
+  },
+  "token-url-fallback": {
+    help: "token endpoint tried when the first answers 404",
+    commands: ["watch", "refresh"],
+    schema: z.url().default("https://console.anthropic.com/v1/oauth/token"),
+  },
+  "client-id": {
+    help: "OAuth client id (a clientId stored in the credentials wins)",
+    commands: ["watch", "refresh"],
+    schema: z.string().min(1).default("9d1c250a-e61b-44d9-88ed-5944d1962f5e"),
+  },
+  "user-agent": {
+    help: "User-Agent of token requests",
+    commands: ["watch", "refresh"],
+    schema: z.string().min(1).default("axios/1.8.4"),
+  },
   "dry-run": {
     help: "print the plan and touch nothing",
     commands: DELIVER,

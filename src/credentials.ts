@@ -106,3 +106,20 @@ export function looksMidWrite(text: string): boolean {
     return true;
   }
 }
+
+/** The document with the login written into `claudeAiOauth`, every other field kept. */
+export function withLogin(
+  document: Record<string, unknown>,
+  login: Login,
+): Record<string, unknown> {
+  return {
+    ...document,
+    claudeAiOauth: {
+      ...(document.claudeAiOauth as Record<string, unknown>),
+      accessToken: login.accessToken,
+      refreshToken: login.refreshToken,
+      expiresAt: login.expiresAt,
+      scopes: login.scopes,
+    },
+  };
+}

@@ -7,7 +7,7 @@
  * (src/watch.ts).
  */
 import denoJson from "../deno.json" with { type: "json" };
-import { COMMANDS, parseCommandLine } from "./cli.ts";
+import { parseCommandLine } from "./cli.ts";
 import {
   type Config,
   configFilePath,
@@ -23,6 +23,7 @@ import { type PassDeps, syncLogin } from "./pass.ts";
 import { runProcess } from "./process.ts";
 import { readCredentials } from "./source.ts";
 import { collectStatus, formatStatus } from "./status.ts";
+import { refreshPass, refreshTimer } from "./refresh.ts";
 import { watch } from "./watch.ts";
 
 const USAGE =
@@ -31,6 +32,7 @@ const USAGE =
 usage: sync-oauth-token [watch|status|config|refresh] [options]
   watch     (default) one pass, then follow every change of the credentials file
   --once    one pass, then exit
+  refresh   refresh the login at the token endpoint when due (--once: one pass; else a timer)
   status    the source and each sink with token fingerprints and expiry
   config    the effective configuration
 
@@ -100,9 +102,9 @@ export async function main(args: string[], log?: Logger): Promise<number> {
         reload: () => loadConfig(line.options, Deno.env.toObject()),
       });
     case "refresh":
-      throw usageError(
-        `refresh is not available yet (commands: ${COMMANDS.join(", ")})`,
-      );
+      return config.once
+        ? await refreshPass(config, deps)
+        : await refreshTimer(config, deps);
   }
 }
 

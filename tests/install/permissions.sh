@@ -1,0 +1,22 @@
+#!/bin/sh
+# The one list of Deno permissions sync-oauth-token runs with: `deno task compile`
+# bakes them into the binary and `deno task test:perms` runs the process tests
+# under them. One flag per line.
+#
+# Read and write are unrestricted by default because the files are runtime
+# configuration; SOT_ALLOW_PATHS (comma-separated directories) limits both to
+# those directories when they are known at build time. The systemd unit limits
+# writes to the configured directories either way (ProtectSystem=strict).
+set -eu
+if [ -n "${SOT_ALLOW_PATHS:-}" ]; then
+  echo "--allow-read=/etc/sync-oauth-token,$SOT_ALLOW_PATHS"
+  echo "--allow-write=$SOT_ALLOW_PATHS"
+else
+  echo "--allow-read"
+  echo "--allow-write"
+fi
+echo "--allow-net=platform.claude.com,console.anthropic.com,127.0.0.1,localhost"
+echo "--allow-run=docker,docker-compose,openclaw"
+echo "--allow-env"
+echo "--allow-sys=uid,gid"
+echo "--no-prompt"
