@@ -54,12 +54,12 @@ export type TimerId = ReturnType<typeof setTimeout>;
 export class Timers {
   #ids = new Set<TimerId>();
 
-  /** Runs fn after ms; replaces nothing. Returns the id. */
+  /** Runs fn after ms (at most about 24 days, the longest a timer can wait). Returns the id. */
   after(ms: number, fn: () => void): TimerId {
     const id = setTimeout(() => {
       this.#ids.delete(id);
       fn();
-    }, ms);
+    }, Math.min(ms, 2 ** 31 - 1));
     this.#ids.add(id);
     return id;
   }

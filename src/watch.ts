@@ -8,7 +8,9 @@ import {
   type PassDeps,
   runRestart,
 } from "./pass.ts";
+import { refreshUnderLocks } from "./refresh.ts";
 import { readCredentials } from "./source.ts";
+import { TransientRefreshError } from "./token_endpoint.ts";
 import {
   type FsEvent,
   isDirectoryGone,
@@ -72,6 +74,33 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   let restartFailures = 0;
   let owed = 0;
   let restartTimer: TimerId | undefined;
+  let refreshTimer: TimerId | undefined;
+  let refreshFailures = 0;
+
+  /** Refresh-ahead: refreshes the login when it enters the refresh window; a new token resets the clock. */
+  function scheduleRefresh(expiresAt: number): void {
+    timers.cancel(refreshTimer);
+    const due = expiresAt - config.refreshBefore - Date.now();
+    refreshTimer = timers.after(Math.max(0, due), async () => {
+      try {
+        await refreshUnderLocks(config, deps, false);
+        refreshFailures = 0;
+        passes.request();
+      } catch (err) {
+        if (!(err instanceof TransientRefreshError)) {
+          log.error(`refresh-ahead stopped: ${messageOf(err)}`);
+          return;
+        }
+        const delay = Math.max(
+          err.retryAfterMs ?? 0,
+          backoffDelay(refreshFailures++, 15_000, 15 * 60_000, Math.random),
+        );
+        log.warn(`${err.message}; retrying`, { inMs: delay });
+        timers.cancel(refreshTimer);
+        refreshTimer = timers.after(delay, () => scheduleRefresh(0));
+      }
+    });
+  }
 
   const restarts = new Coalescer(async () => {
     const generation = owed;
@@ -93,6 +122,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     if (stop.signal.aborted) return;
     try {
       const { login } = await readCredentials(config.credentials);
+      scheduleRefresh(login.expiresAt);
       const delivery = await deliverFiles(config, login, deps);
       if (delivery.restartOwed) {
         owed++;

@@ -7,8 +7,10 @@ import {
 } from "../../src/token_endpoint.ts";
 import {
   assertNoToken,
+  Running,
   testLogin,
   tokenBody,
+  waitFor,
   Workspace,
 } from "../helpers/fixture.ts";
 import { TokenServer } from "../helpers/token_server.ts";
@@ -233,4 +235,48 @@ Deno.test("refresh races: a held refresh lock makes us wait and adopt the holder
   assert.equal(await Deno.stat(lock).catch(() => "gone"), "gone");
   await server.close();
   await ws.cleanup();
+});
+
+Deno.test("watch refresh-ahead: refreshes when the window opens; a new token from Claude Code resets the clock", async () => {
+  const { ws, server } = await setup(60 * 60_000 + 1500);
+  const agent = Running.start(
+    ws,
+    ws.flags("--token-url", server.url(), "--settle", "0ms"),
+  );
+  const killer = setTimeout(() => agent.child.kill("SIGKILL"), 30_000);
+  try {
+    const g = granted();
+    server.script({ json: g.json });
+    await waitFor(
+      "refresh-ahead",
+      async () => (await Deno.readTextFile(ws.envFile)).includes(g.access),
+    );
+    assert.equal(server.requests.length, 1);
+    assert.equal((await stored(ws)).oauth.accessToken, g.access);
+    const fromClaude = testLogin(60 * 60_000 + 1500);
+    await ws.writeLogin(fromClaude);
+    await waitFor(
+      "delivery",
+      async () =>
+        (await Deno.readTextFile(ws.envFile)).includes(fromClaude.accessToken),
+    );
+    const later = testLogin();
+    await ws.writeLogin(later);
+    await waitFor(
+      "delivery",
+      async () =>
+        (await Deno.readTextFile(ws.envFile)).includes(later.accessToken),
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(
+      server.requests.length,
+      1,
+      "the new token reset the clock: no second POST",
+    );
+  } finally {
+    clearTimeout(killer);
+    assert.equal((await agent.stop()).code, 0);
+    await server.close();
+    await ws.cleanup();
+  }
 });
