@@ -77,3 +77,14 @@ export class Timers {
     this.#ids.clear();
   }
 }
+
+/** Resolves after ms, or at once when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    const id = setTimeout(done, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(id);
+      done();
+    }, { once: true });
+  });
+}

@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { backoffDelay } from "./coalesce.ts";
+import { backoffDelay, sleep } from "./coalesce.ts";
 import type { Config } from "./config.ts";
 import { type Login, withLogin } from "./credentials.ts";
 import { ExitCode, messageOf, SyncError } from "./errors.ts";
@@ -20,6 +20,17 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface RefreshDeps extends PassDeps {
   fetch?: typeof fetch;
   now?: () => number;
+}
+
+/** The wait before retrying a transient refresh failure: full-jitter backoff, at least Retry-After. */
+export function refreshRetryDelay(
+  failures: number,
+  err: TransientRefreshError,
+): number {
+  return Math.max(
+    err.retryAfterMs ?? 0,
+    backoffDelay(failures, RETRY_BASE_MS, RETRY_CAP_MS, Math.random),
+  );
 }
 
 /** Whether a login expires within the refresh window. */
@@ -117,17 +128,6 @@ export async function refreshPass(
   return await syncLogin(config, next, deps);
 }
 
-/** Resolves after ms, or at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const id = setTimeout(done, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(id);
-      done();
-    }, { once: true });
-  });
-}
-
 /**
  * Timer mode: a refresh pass every interval (with up to 10 % jitter) and when
  * the token enters the refresh window; transient failures back off, a dead
@@ -160,10 +160,7 @@ export async function refreshTimer(
         wait = Math.max(1_000, Math.min(wait, windowOpens));
       } catch (err) {
         if (err instanceof TransientRefreshError) {
-          wait = Math.max(
-            err.retryAfterMs ?? 0,
-            backoffDelay(failures++, RETRY_BASE_MS, RETRY_CAP_MS, Math.random),
-          );
+          wait = refreshRetryDelay(failures++, err);
           deps.log.warn(`${err.message}; retrying`, { inMs: wait });
         } else {
           if (

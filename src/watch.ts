@@ -1,5 +1,11 @@
 import { dirname, resolve } from "node:path";
-import { backoffDelay, Coalescer, type TimerId, Timers } from "./coalesce.ts";
+import {
+  backoffDelay,
+  Coalescer,
+  sleep,
+  type TimerId,
+  Timers,
+} from "./coalesce.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
 import {
@@ -8,7 +14,7 @@ import {
   type PassDeps,
   runRestart,
 } from "./pass.ts";
-import { refreshUnderLocks } from "./refresh.ts";
+import { refreshRetryDelay, refreshUnderLocks } from "./refresh.ts";
 import { readCredentials } from "./source.ts";
 import { TransientRefreshError } from "./token_endpoint.ts";
 import {
@@ -41,17 +47,6 @@ async function signature(path: string): Promise<string> {
   } catch {
     return "absent";
   }
-}
-
-/** Resolves after ms, or at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const id = setTimeout(done, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(id);
-      done();
-    }, { once: true });
-  });
 }
 
 /** The nearest directory at or above path that exists. */
@@ -91,10 +86,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
           log.error(`refresh-ahead stopped: ${messageOf(err)}`);
           return;
         }
-        const delay = Math.max(
-          err.retryAfterMs ?? 0,
-          backoffDelay(refreshFailures++, 15_000, 15 * 60_000, Math.random),
-        );
+        const delay = refreshRetryDelay(refreshFailures++, err);
         log.warn(`${err.message}; retrying`, { inMs: delay });
         timers.cancel(refreshTimer);
         refreshTimer = timers.after(delay, () => scheduleRefresh(0));
