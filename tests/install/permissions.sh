@@ -1,7 +1,8 @@
 #!/bin/sh
 # The one list of Deno permissions sync-oauth-token runs with: `deno task compile`
 # bakes them into the binary and `deno task test:perms` runs the process tests
-# under them. One flag per line.
+# under them. One flag per line; --quiet keeps Deno from logging an --allow-run
+# program that is not installed (openclaw, docker-compose) on every start.
 #
 # Read and write are unrestricted by default because the files are runtime
 # configuration; SOT_ALLOW_PATHS (comma-separated directories) limits both to
@@ -20,3 +21,4 @@ echo "--allow-run=docker,docker-compose,openclaw"
 echo "--allow-env"
 echo "--allow-sys=uid,gid"
 echo "--no-prompt"
+echo "--quiet"

@@ -1,0 +1,14 @@
+/** The permission flags of tests/install/permissions.sh, as the tests use them. */
+import assert from "node:assert/strict";
+
+const SCRIPT = new URL("./permissions.sh", import.meta.url).pathname;
+
+/** The flags, with read and write limited to allowPaths (comma-separated) when given. */
+export async function permissionFlags(allowPaths = ""): Promise<string[]> {
+  const out = await new Deno.Command("sh", {
+    args: [SCRIPT],
+    env: { SOT_ALLOW_PATHS: allowPaths },
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+}
