@@ -378,3 +378,32 @@ Deno.test("install.sh: usage errors name the problem", async () => {
     await t.cleanup();
   }
 });
+
+Deno.test("install.sh without --binary or --url builds with deno task compile beside it", async () => {
+  const t = await setup();
+  try {
+    const src = join(t.dir, "src");
+    const bin = join(t.dir, "fakebin");
+    await Deno.mkdir(src);
+    await Deno.mkdir(bin);
+    await Deno.copyFile(INSTALL, join(src, "install.sh"));
+    await Deno.writeTextFile(join(src, "deno.json"), "{}\n");
+    await Deno.writeTextFile(
+      join(bin, "deno"),
+      `#!/bin/sh\n[ "$1 $2" = "task compile" ] || exit 9\nmkdir -p dist && cp ${t.binary} dist/sync-oauth-token\n`,
+    );
+    await Deno.chmod(join(bin, "deno"), 0o755);
+    const out = await run(["sh", join(src, "install.sh"), "--init", "cron"], {
+      DESTDIR: t.dest,
+      PATH: `${bin}:${Deno.env.get("PATH")}`,
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /build {6}deno task compile in /);
+    assert.equal(
+      await Deno.readTextFile(t.file(BIN)),
+      await Deno.readTextFile(t.binary),
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
