@@ -193,7 +193,10 @@ export async function syncLogin(
     ? await runRestart(config, deps)
     : undefined;
   if (delivery.restartOwed && !restartError) await clearRestartMarker(config);
-  if (delivery.changed.length === 0 && !delivery.restartOwed) {
+  if (
+    delivery.changed.length === 0 && !delivery.restartOwed &&
+    delivery.failures.length === 0
+  ) {
     deps.log.info("nothing to do: every sink holds the current token", {
       token: fingerprint(login.accessToken),
     });

@@ -4,6 +4,10 @@ import { join } from "node:path";
 /** The entry point under test. */
 export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
+/** Deno flags the tool runs with: SOT_RUN_FLAGS (whitespace-separated), else -A. */
+export const RUN_FLAGS =
+  Deno.env.get("SOT_RUN_FLAGS")?.split(/\s+/).filter(Boolean) ?? ["-A"];
+
 /** A random token body (url-safe), long enough for OpenClaw's 80-character check. */
 export function tokenBody(length = 90): string {
   const abc =
@@ -146,7 +150,7 @@ exit 0
   /** Runs the tool to completion. */
   async run(args: string[]): Promise<Outcome> {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...args],
+      args: ["run", ...RUN_FLAGS, MAIN, ...args],
       env: this.env(),
       stdin: "null",
     }).output();
@@ -210,7 +214,7 @@ export class Running {
 
   /** Starts the tool with args in the workspace's environment; `wrap` prefixes the command (e.g. unshare). */
   static start(ws: Workspace, args: string[], wrap: string[] = []): Running {
-    const argv = [...wrap, Deno.execPath(), "run", "-A", MAIN, ...args];
+    const argv = [...wrap, Deno.execPath(), "run", ...RUN_FLAGS, MAIN, ...args];
     return new Running(
       new Deno.Command(argv[0], {
         args: argv.slice(1),
