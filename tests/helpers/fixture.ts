@@ -148,24 +148,35 @@ exit 0
   }
 
   /** Runs the tool to completion. */
-  async run(args: string[]): Promise<Outcome> {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...RUN_FLAGS, MAIN, ...args],
-      env: this.env(),
-      stdin: "null",
-    }).output();
-    const d = new TextDecoder();
-    return {
-      code: out.code,
-      stdout: d.decode(out.stdout),
-      stderr: d.decode(out.stderr),
-    };
+  run(args: string[]): Promise<Outcome> {
+    return runCommand(
+      [Deno.execPath(), "run", ...RUN_FLAGS, MAIN, ...args],
+      this.env(),
+    );
   }
 
   /** Removes the workspace. */
   async cleanup(): Promise<void> {
     await Deno.remove(this.root, { recursive: true });
   }
+}
+
+/** Runs a command to completion with the given environment added, no standard input. */
+export async function runCommand(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<Outcome> {
+  const out = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+  }).output();
+  const d = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: d.decode(out.stdout),
+    stderr: d.decode(out.stderr),
+  };
 }
 
 /** What a finished run printed and returned. */

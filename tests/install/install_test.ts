@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
+import { runCommand as run } from "../helpers/fixture.ts";
 import { permissionFlags } from "./flags.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -11,21 +12,6 @@ const BIN = "/usr/local/bin/sync-oauth-token";
 const CONF = "/etc/sync-oauth-token/config.env";
 const UNITS = "/etc/systemd/system";
 const MANIFEST = "/var/lib/sync-oauth-token/installed";
-
-/** Runs a command to completion with extra environment. */
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
-  const d = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: d.decode(out.stdout),
-    stderr: d.decode(out.stderr),
-  };
-}
 
 /** A temporary DESTDIR and a stand-in binary: the tool run by Deno under the baked permissions. */
 async function setup() {

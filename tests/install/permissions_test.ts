@@ -2,24 +2,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
-import { credentialsJson, testLogin } from "../helpers/fixture.ts";
+import {
+  credentialsJson,
+  MAIN,
+  runCommand,
+  testLogin,
+} from "../helpers/fixture.ts";
 import { permissionFlags } from "./flags.ts";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
-
 /** Runs the tool under the given Deno flags. */
-async function tool(flags: string[], args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const d = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: d.decode(out.stdout),
-    stderr: d.decode(out.stderr),
-  };
+function tool(flags: string[], args: string[]) {
+  return runCommand([Deno.execPath(), "run", ...flags, MAIN, ...args]);
 }
 
 Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts and loopback", async () => {
