@@ -14,11 +14,6 @@ export class Coalescer {
     this.#running = this.#loop();
   }
 
-  /** Whether a run is in progress. */
-  get busy(): boolean {
-    return this.#running !== undefined;
-  }
-
   /** Resolves when no run is in progress or owed. */
   async idle(): Promise<void> {
     while (this.#running) await this.#running;

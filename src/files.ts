@@ -70,11 +70,6 @@ function randomHex(bytes: number): string {
   ).join("");
 }
 
-/** Whether a name is one of this tool's temp files (for cleanup and for watchers to ignore). */
-export function isTempName(name: string): boolean {
-  return /^\..+\.sot-[0-9a-f]{16}\.tmp$/.test(name);
-}
-
 /**
  * Replaces a file atomically: exclusive temp file in the same directory,
  * written, fsynced, renamed over the target, directory fsynced. The target's

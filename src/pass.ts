@@ -66,9 +66,13 @@ export function restartMarker(envFile: string): string {
   return join(dirname(envFile), `.${basename(envFile)}.restart-pending`);
 }
 
-/** Whether a path exists. */
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
+/** Whether an earlier pass left a gateway restart owed (its marker exists). */
+export async function restartPending(config: Config): Promise<boolean> {
+  if (!config.envFile) return false;
+  return await Deno.lstat(restartMarker(config.envFile)).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Outcome of delivering files: what changed, what failed, and whether a restart is owed. */
@@ -88,8 +92,7 @@ export async function deliverFiles(
   const delivery: Delivery = { changed: [], failures: [], restartOwed: false };
   const marker = config.envFile ? restartMarker(config.envFile) : undefined;
   const restarts = config.restart !== "none";
-  delivery.restartOwed = restarts && marker !== undefined &&
-    await exists(marker);
+  delivery.restartOwed = restarts && await restartPending(config);
   const current = [];
   for (const sink of sinks) {
     try {

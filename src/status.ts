@@ -3,7 +3,7 @@ import { ExitCode, messageOf, SyncError } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { compose, detectCompose } from "./compose.ts";
-import { configuredSinks, restartMarker } from "./pass.ts";
+import { configuredSinks, restartPending } from "./pass.ts";
 import type { Runner } from "./process.ts";
 import { readCredentials } from "./source.ts";
 
@@ -130,10 +130,7 @@ export async function collectStatus(
   }
   if (config.envFile && config.restart !== "none") {
     const gateway = await gatewayEntry(config, run, current);
-    const pending = await Deno.lstat(restartMarker(config.envFile)).then(
-      () => true,
-      () => false,
-    );
+    const pending = await restartPending(config);
     if (pending && gateway.inSync) gateway.note = "recreate pending";
     entries.push(gateway);
     if ((!gateway.inSync || pending) && exitCode === ExitCode.ok) {
