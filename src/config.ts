@@ -84,6 +84,25 @@ export const OPTIONS = {
     commands: ALL,
     schema: path.optional(),
   },
+  "openclaw": {
+    help:
+      "how the token reaches OpenClaw: auto (ask the gateway's CLI) | cli (models auth paste-token) | auth-profiles (older releases' auth-profiles.json) | legacy (oauth.json + .env + recreate) | env-only (.env + recreate)",
+    commands: ALL,
+    schema: z.enum(["auto", "cli", "auth-profiles", "legacy", "env-only"])
+      .default("auto"),
+  },
+  "openclaw-cli": {
+    help:
+      "command that runs the gateway's OpenClaw CLI, split on blanks (default: docker compose exec -T <service> openclaw)",
+    commands: ALL,
+    schema: z.string().trim().min(1).optional(),
+  },
+  "openclaw-state": {
+    help:
+      "OpenClaw's state directory on this host (older releases: where agents/main/agent/auth-profiles.json lives)",
+    commands: ALL,
+    schema: path.optional(),
+  },
   "compose-dir": {
     help:
       "directory to run docker compose in (default: the .env file's directory)",
@@ -111,7 +130,7 @@ export const OPTIONS = {
     schema: z.enum(["recreate", "down-up", "none"]).default("recreate"),
   },
   "compose-timeout": {
-    help: "time limit of one docker compose command",
+    help: "time limit of one docker compose or OpenClaw CLI command",
     commands: DELIVER,
     schema: duration.default(120_000),
   },
@@ -283,6 +302,11 @@ export function resolveConfig(sources: ConfigSources): Config {
   const config = parsed.data as Config;
   if (!config.composeDir && config.envFile) {
     config.composeDir = dirname(config.envFile);
+  }
+  if (config.openclaw === "auth-profiles" && !config.openclawState) {
+    throw usageError(
+      `${origin.openclaw}: auth-profiles needs --openclaw-state, OpenClaw's state directory`,
+    );
   }
   return config;
 }

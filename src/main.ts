@@ -81,7 +81,7 @@ export async function main(args: string[], log?: Logger): Promise<number> {
   }
   const config = await loadConfig(line.options, Deno.env.toObject());
   log ??= createLogger({ format: config.logFormat, level: config.logLevel });
-  const deps: PassDeps = { run: runProcess, log };
+  const deps: PassDeps = { run: runProcess, log, openclaw: {} };
   switch (line.command) {
     case "config":
       print(redact(JSON.stringify(config, null, 2)));

@@ -12,24 +12,40 @@ import { readTextIfExists, writeFileAtomic } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import type { Logger } from "./log.ts";
 import type { Runner } from "./process.ts";
+import { type LockOptions, withLocks } from "./lock.ts";
+import { deliverToOpenClaw, type OpenClawDeps, routeFor } from "./openclaw/deliver.ts";
+import type { Route } from "./openclaw/route.ts";
+import { authProfilesSink } from "./sinks/auth_profiles.ts";
 import { envFileSink } from "./sinks/env_file.ts";
 import { oauthJsonSink } from "./sinks/oauth_json.ts";
 import type { FileSink, Held, Rendered } from "./sinks/sink.ts";
 
-/** The edges a pass touches besides files: processes and the log. */
-export interface PassDeps {
+/** The edges a pass touches besides files: processes, the log, and what the process remembers of OpenClaw. */
+export interface PassDeps extends OpenClawDeps {
   run: Runner;
   log: Logger;
 }
 
-/** The file sinks the configuration names, in delivery order. */
-export function configuredSinks(config: Config): FileSink[] {
-  return [
-    ...(config.oauthJson ? [oauthJsonSink(config.oauthJson)] : []),
-    ...(config.envFile
-      ? [envFileSink(config.envFile, config.envKey, config.create)]
-      : []),
-  ];
+/** The file sinks of a delivery route, in delivery order. */
+export function configuredSinks(config: Config, route: Route): FileSink[] {
+  const env = config.envFile
+    ? [envFileSink(config.envFile, config.envKey, config.create)]
+    : [];
+  switch (route) {
+    case "cli":
+      return [];
+    case "auth-profiles":
+      return config.openclawState
+        ? [authProfilesSink(config.openclawState)]
+        : [];
+    case "legacy":
+      return [
+        ...(config.oauthJson ? [oauthJsonSink(config.oauthJson)] : []),
+        ...env,
+      ];
+    case "env-only":
+      return env;
+  }
 }
 
 /** What one sink will get: its new text, nothing (already current), or the error that stops it. */
@@ -75,74 +91,103 @@ export async function restartPending(config: Config): Promise<boolean> {
   );
 }
 
-/** Outcome of delivering files: what changed, what failed, and whether a restart is owed. */
+/** Outcome of a delivery: the sinks that changed, what failed, and whether a restart is owed. */
 export interface Delivery {
-  changed: FileSink[];
+  changed: string[];
   failures: SyncError[];
   restartOwed: boolean;
 }
 
-/** Writes the login into every sink that does not hold it yet, and records a restart the gateway now owes. */
-export async function deliverFiles(
+/** Reads one sink, decides and writes it; returns whether it changed (or would, in a dry run). */
+async function deliverSink(
+  config: Config,
+  sink: FileSink,
+  login: Login,
+  deps: PassDeps,
+  oweRestart: () => Promise<void>,
+): Promise<boolean> {
+  const [d] = decide(
+    [{ sink, text: await readTextIfExists(sink.path) }],
+    login,
+  );
+  const where = { sink: sink.name, path: sink.path };
+  if (d.error) throw d.error;
+  if (!d.next) {
+    deps.log.debug("already current", where);
+    return false;
+  }
+  const change = {
+    ...where,
+    from: d.held.accessToken ? fingerprint(d.held.accessToken) : "(none)",
+    to: fingerprint(login.accessToken),
+  };
+  if (config.dryRun) {
+    deps.log.info("would update", change);
+    if (sink.recreatesGateway) await oweRestart();
+    return true;
+  }
+  await sink.preflight?.();
+  if (sink.recreatesGateway) await oweRestart();
+  await writeFileAtomic(sink.path, d.next.text);
+  for (const w of d.next.warnings) deps.log.warn(w, where);
+  deps.log.info("updated", change);
+  return true;
+}
+
+/** Lock options for a sink owner's lock: a few seconds of patience, then give up. */
+function ownerLock(staleMs: number): LockOptions {
+  return { staleMs, retries: 40, retryDelayMs: 250 };
+}
+
+/** Delivers the login along the configured route: every file sink, or OpenClaw's CLI; records a restart the gateway now owes. */
+export async function deliverLogin(
   config: Config,
   login: Login,
   deps: PassDeps,
 ): Promise<Delivery> {
-  const sinks = configuredSinks(config);
-  const delivery: Delivery = { changed: [], failures: [], restartOwed: false };
-  const marker = config.envFile ? restartMarker(config.envFile) : undefined;
-  const restarts = config.restart !== "none";
-  delivery.restartOwed = restarts && await restartPending(config);
-  const current = [];
+  const route = await routeFor(config, deps);
+  if (route.fresh || config.dryRun) {
+    deps.log.info("delivery route", { route: route.route, why: route.why });
+  }
+  const sinks = configuredSinks(config, route.route);
+  const restarts = config.restart !== "none" &&
+    sinks.some((s) => s.recreatesGateway);
+  const delivery: Delivery = {
+    changed: [],
+    failures: [],
+    restartOwed: restarts && await restartPending(config),
+  };
+  const oweRestart = async () => {
+    if (!restarts) return;
+    if (!config.dryRun && config.envFile) {
+      await writeFileAtomic(restartMarker(config.envFile), "");
+    }
+    delivery.restartOwed = true;
+  };
+  const fail = (err: unknown, sink: string, path: string) => {
+    const error = asDeliveryError(err, path);
+    deps.log.error(error.message, { sink, path });
+    delivery.failures.push(error);
+  };
   for (const sink of sinks) {
+    const once = () => deliverSink(config, sink, login, deps, oweRestart);
     try {
-      current.push({ sink, text: await readTextIfExists(sink.path) });
+      const changed = sink.lock
+        ? await withLocks([[sink.lock.path, ownerLock(sink.lock.staleMs)]], once)
+        : await once();
+      if (changed) delivery.changed.push(sink.name);
     } catch (err) {
-      const error = asDeliveryError(err, sink.path);
-      deps.log.error(error.message, { sink: sink.name, path: sink.path });
-      delivery.failures.push(error);
+      fail(err, sink.name, sink.path);
     }
   }
-  for (const d of decide(current, login)) {
-    const where = { sink: d.sink.name, path: d.sink.path };
-    if (d.error) {
-      deps.log.error(d.error.message, where);
-      delivery.failures.push(d.error);
-      continue;
-    }
-    if (!d.next) {
-      deps.log.debug("already current", where);
-      continue;
-    }
-    const change = {
-      ...where,
-      from: d.held.accessToken ? fingerprint(d.held.accessToken) : "(none)",
-      to: fingerprint(login.accessToken),
-    };
-    if (config.dryRun) {
-      deps.log.info("would update", change);
-      delivery.changed.push(d.sink);
-      continue;
-    }
+  if (route.cli) {
     try {
-      await d.sink.preflight?.();
-      if (d.sink.recreatesGateway && restarts && marker) {
-        await writeFileAtomic(marker, "");
-        delivery.restartOwed = true;
+      if (await deliverToOpenClaw(config, route.cli, login, deps)) {
+        delivery.changed.push("openclaw");
       }
-      await writeFileAtomic(d.sink.path, d.next.text);
-      for (const w of d.next.warnings) deps.log.warn(w, where);
-      deps.log.info("updated", change);
-      delivery.changed.push(d.sink);
     } catch (err) {
-      const error = asDeliveryError(err, d.sink.path);
-      deps.log.error(error.message, where);
-      delivery.failures.push(error);
+      fail(err, "openclaw", route.cli.prefix.join(" "));
     }
-  }
-  if (config.dryRun) {
-    delivery.restartOwed ||= restarts &&
-      delivery.changed.some((s) => s.recreatesGateway);
   }
   return delivery;
 }
@@ -191,7 +236,7 @@ export async function syncLogin(
   login: Login,
   deps: PassDeps,
 ): Promise<number> {
-  const delivery = await deliverFiles(config, login, deps);
+  const delivery = await deliverLogin(config, login, deps);
   const restartError = delivery.restartOwed
     ? await runRestart(config, deps)
     : undefined;

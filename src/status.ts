@@ -3,6 +3,10 @@ import { ExitCode, messageOf, SyncError } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { compose, detectCompose } from "./compose.ts";
+import type { Login } from "./credentials.ts";
+import { modelsStatus, type OpenClawCli } from "./openclaw/cli.ts";
+import { routeFor } from "./openclaw/deliver.ts";
+import { anthropicView, verify } from "./openclaw/models_status.ts";
 import { configuredSinks, restartPending } from "./pass.ts";
 import type { Runner } from "./process.ts";
 import { readCredentials } from "./source.ts";
@@ -81,6 +85,35 @@ async function gatewayEntry(
   return entry;
 }
 
+/** OpenClaw's view through its CLI: the profile in use, verified against the login. */
+async function openclawEntry(
+  cli: OpenClawCli,
+  run: Runner,
+  login: Login | undefined,
+): Promise<StatusEntry> {
+  const entry: StatusEntry = {
+    kind: "openclaw",
+    path: cli.prefix.join(" "),
+    inSync: false,
+  };
+  try {
+    const view = anthropicView(await modelsStatus(cli, run));
+    const tokenEnd = view.effective?.tokenEnd;
+    entry.token = tokenEnd && `…${tokenEnd.slice(-4)}`;
+    entry.expiresAt = view.effective?.expiresAt;
+    const verdict = login && verify(view, login);
+    entry.inSync = verdict?.ok === true;
+    entry.note = !verdict
+      ? "cannot compare: the source is unreadable"
+      : verdict.ok
+      ? "uses the current token (verified)"
+      : `uses ${verdict.instead}`;
+  } catch (err) {
+    entry.note = messageOf(err);
+  }
+  return entry;
+}
+
 /** Collects the source, every sink and the gateway container with token fingerprints; never a token. */
 export async function collectStatus(
   config: Config,
@@ -88,11 +121,10 @@ export async function collectStatus(
   run: Runner,
 ): Promise<StatusReport> {
   const entries: StatusEntry[] = [];
-  let current: string | undefined;
+  let login: Login | undefined;
   let exitCode: number = ExitCode.ok;
   try {
-    const { login } = await readCredentials(config.credentials);
-    current = login.accessToken;
+    login = (await readCredentials(config.credentials)).login;
     const expired = login.expiresAt <= now;
     entries.push({
       kind: "source",
@@ -110,7 +142,11 @@ export async function collectStatus(
       note: messageOf(err),
     });
   }
-  for (const sink of configuredSinks(config)) {
+  const current = login?.accessToken;
+  const route = await routeFor(config, { run });
+  entries.push({ kind: "route", path: route.route, note: route.why });
+  const sinks = configuredSinks(config, route.route);
+  for (const sink of sinks) {
     const entry: StatusEntry = { kind: sink.name, path: sink.path };
     try {
       const text = await readTextIfExists(sink.path);
@@ -128,7 +164,16 @@ export async function collectStatus(
     }
     entries.push(entry);
   }
-  if (config.envFile && config.restart !== "none") {
+  if (route.cli) {
+    const entry = await openclawEntry(route.cli, run, login);
+    entries.push(entry);
+    if (!entry.inSync && exitCode === ExitCode.ok) {
+      exitCode = ExitCode.deliveryFailed;
+    }
+  }
+  if (
+    config.restart !== "none" && sinks.some((s) => s.recreatesGateway)
+  ) {
     const gateway = await gatewayEntry(config, run, current);
     const pending = await restartPending(config);
     if (pending && gateway.inSync) gateway.note = "recreate pending";
@@ -143,7 +188,7 @@ export async function collectStatus(
 /** The report as aligned human text. */
 export function formatStatus(report: StatusReport, now: number): string {
   return report.entries.map((e) => {
-    const state = e.kind === "source"
+    const state = e.inSync === undefined
       ? ""
       : e.inSync
       ? "in sync"
@@ -154,7 +199,7 @@ export function formatStatus(report: StatusReport, now: number): string {
     return [
       e.kind.padEnd(10),
       e.path,
-      e.token ?? "(no token)",
+      e.token ?? (e.kind === "route" ? "" : "(no token)"),
       expiry,
       state,
       e.note ?? "",

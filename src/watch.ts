@@ -10,7 +10,7 @@ import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
 import {
   clearRestartMarker,
-  deliverFiles,
+  deliverLogin,
   type PassDeps,
   runRestart,
 } from "./pass.ts";
@@ -115,7 +115,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     try {
       const { login } = await readCredentials(config.credentials);
       scheduleRefresh(login.expiresAt);
-      const delivery = await deliverFiles(config, login, deps);
+      const delivery = await deliverLogin(config, login, deps);
       if (delivery.restartOwed) {
         owed++;
         timers.cancel(restartTimer);

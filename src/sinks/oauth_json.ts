@@ -15,8 +15,8 @@ export function oauthEntry(login: Login): Json {
   };
 }
 
-/** The parsed object of an oauth.json text; throws when it is not a JSON object. */
-function parseObject(text: string | undefined, path: string): Json {
+/** The parsed object of a JSON sink text; throws when it is not a JSON object. */
+export function parseObject(text: string | undefined, path: string): Json {
   if (text === undefined || text.trim() === "") return {};
   let value: unknown;
   try {

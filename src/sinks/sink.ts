@@ -25,4 +25,6 @@ export interface FileSink {
   render(text: string | undefined, login: Login): Rendered | undefined;
   /** Checks against the world made before every write (may throw a SyncError). */
   preflight?(): Promise<void>;
+  /** The owner's lock directory to hold while reading and writing (mkdir lock), and when it counts as stale. */
+  lock?: { path: string; staleMs: number };
 }

@@ -43,15 +43,19 @@ Deno.test("once: updates only the token in .env, merges oauth.json, recreates th
   const calls = await ws.dockerCalls();
   assert.deepEqual(calls.map((c) => c.argv), [
     "compose version",
+    "compose exec -T openclaw-gateway openclaw models auth paste-token --help",
+    "compose version",
     "compose up -d --force-recreate --no-deps openclaw-gateway",
-  ]);
-  assert.equal(calls[1].cwd, ws.composeDir);
-  assert.equal(calls[1].env, "0", "no token in docker's environment");
+  ], "auto asks the gateway's CLI, finds none, takes the classic route");
+  assert.equal(calls[3].cwd, ws.composeDir);
+  for (const call of calls) {
+    assert.equal(call.env, "0", "no token in docker's environment");
+  }
   assertNoToken(out.stdout + out.stderr, login.accessToken, login.refreshToken);
   await ws.cleanup();
 });
 
-Deno.test("once: a second run writes nothing and calls no docker", async () => {
+Deno.test("once: a second run writes nothing and leaves the gateway alone", async () => {
   const { ws } = await setup();
   assert.equal((await ws.run(ws.flags("--once"))).code, 0);
   const before = await Deno.stat(ws.envFile);
@@ -63,7 +67,7 @@ Deno.test("once: a second run writes nothing and calls no docker", async () => {
     before.mtime?.getTime(),
   );
   assert.equal((await Deno.stat(ws.envFile)).ino, before.ino);
-  assert.deepEqual(await ws.dockerCalls(), []);
+  assert.deepEqual(await ws.gatewayActions(), []);
   assert.match(out.stderr, /nothing to do/);
   await ws.cleanup();
 });
@@ -74,7 +78,7 @@ Deno.test("once: Claude Code rewriting the file without a token change is not a 
   await Deno.remove(ws.dockerLog);
   await ws.writeLogin({ ...login, subscriptionTypeSource: "api" });
   assert.equal((await ws.run(ws.flags("--once"))).code, 0);
-  assert.deepEqual(await ws.dockerCalls(), []);
+  assert.deepEqual(await ws.gatewayActions(), []);
   await ws.cleanup();
 });
 
@@ -91,7 +95,10 @@ Deno.test("once --dry-run: prints the plan with fingerprints and touches nothing
   assert.ok(out.stderr.includes(login.accessToken.slice(-4)));
   assert.deepEqual((await ws.dockerCalls()).map((c) => c.argv), [
     "compose version",
+    "compose exec -T openclaw-gateway openclaw models auth paste-token --help",
+    "compose version",
   ]);
+  assert.match(out.stderr, /delivery route.*env-only.*no OpenClaw CLI/);
   assertNoToken(out.stderr, login.accessToken);
   await ws.cleanup();
 });
@@ -201,7 +208,7 @@ Deno.test("once: a failing docker leaves the files synced, exits 1, and the next
   );
   await Deno.remove(ws.dockerLog);
   assert.equal((await ws.run(ws.flags("--once"))).code, 0);
-  assert.deepEqual(await ws.dockerCalls(), [], "restart no longer owed");
+  assert.deepEqual(await ws.gatewayActions(), [], "restart no longer owed");
   await ws.cleanup();
 });
 
@@ -250,8 +257,10 @@ Deno.test("status: fingerprints, expiry and the gateway container; exit 0 only w
   assert.equal(stale.code, 1);
   const report = JSON.parse(stale.stdout);
   assert.equal(report.ok, false);
-  assert.equal(report.entries[1].inSync, false);
-  assert.equal(report.entries[2].kind, "gateway");
+  const kinds = report.entries.map((e: { kind: string }) => e.kind);
+  assert.deepEqual(kinds, ["source", "route", "env file", "gateway"]);
+  assert.equal(report.entries[1].path, "env-only");
+  assert.equal(report.entries[2].inSync, false);
   assert.equal((await ws.run(ws.flags("--once"))).code, 1, "docker fails");
   const pending = await ws.run(ws.flags("status"));
   assert.equal(pending.code, 1);

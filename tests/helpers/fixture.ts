@@ -86,7 +86,8 @@ export class Workspace {
    * Installs a fake docker that records argv, cwd and how many tokens its
    * environment holds as JSON lines. It plays a gateway container: `compose
    * up` copies the .env into the container's environment, `compose ps -q` and
-   * `inspect` report it. `exitCode` != 0 makes `up` and `down` fail.
+   * `inspect` report it; it has no OpenClaw CLI (`compose exec` fails as a
+   * container without the program does). `exitCode` != 0 makes `up` and `down` fail.
    */
   async fakeDocker(exitCode: number): Promise<void> {
     const ctr = join(this.root, "container.env");
@@ -94,6 +95,7 @@ export class Workspace {
 printf '{"argv":"%s","cwd":"%s","env":"%s"}\\n' "$*" "$(pwd)" "$(env | grep -c sk-ant-)" >> ${this.dockerLog}
 case "$*" in
   "compose version") echo "Docker Compose version v2.test"; exit 0;;
+  "compose exec"*) echo 'OCI runtime exec failed: exec failed: unable to start container process: exec: "openclaw": executable file not found in $PATH: unknown' >&2; exit 126;;
   "compose ps -q"*) [ -f ${ctr} ] && echo fakecontainer0001; exit 0;;
   "inspect "*) printf '[%s]\\n' "$(sed 's/.*/"&"/' ${ctr} | paste -sd, -)"; exit 0;;
 esac
@@ -112,6 +114,13 @@ exit 0
   async dockerCalls(): Promise<{ argv: string; cwd: string; env: string }[]> {
     const text = await Deno.readTextFile(this.dockerLog).catch(() => "");
     return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  /** The recorded docker calls that act on the gateway (not the version, the CLI probe, ps or inspect). */
+  async gatewayActions(): Promise<string[]> {
+    return (await this.dockerCalls()).map((c) => c.argv).filter((argv) =>
+      !/^(compose version|compose exec|compose ps|inspect )/.test(argv)
+    );
   }
 
   /** Writes credentials the way Claude Code does: temp file with O_EXCL, then rename. */

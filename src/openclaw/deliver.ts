@@ -1,0 +1,134 @@
+/** Delivery to OpenClaw's own store through its CLI: choose the route, paste the token, make it win, verify. */
+import type { Config } from "../config.ts";
+import type { Login } from "../credentials.ts";
+import { deliveryFailed } from "../errors.ts";
+import { fingerprint } from "../fingerprint.ts";
+import type { Logger } from "../log.ts";
+import type { Runner } from "../process.ts";
+import {
+  modelsStatus,
+  type OpenClawCli,
+  pasteToken,
+  probeCli,
+  resolveCli,
+  setOrder,
+} from "./cli.ts";
+import {
+  anthropicView,
+  MANUAL_PROFILE,
+  orderWithManualFirst,
+  verify,
+  type Verdict,
+} from "./models_status.ts";
+import { chooseRoute, type RouteChoice } from "./route.ts";
+
+/** What a process remembers between passes: the route per configuration and the token last verified in use. */
+export interface OpenClawMemo {
+  key?: string;
+  choice?: RouteChoice;
+  cli?: OpenClawCli;
+  verified?: string;
+}
+
+/** The edges an OpenClaw delivery touches. */
+export interface OpenClawDeps {
+  run: Runner;
+  log: Logger;
+  openclaw?: OpenClawMemo;
+}
+
+/** A route as decided for a pass: the CLI for the CLI route, and whether it was decided just now. */
+export type RouteDecision = RouteChoice & { cli?: OpenClawCli; fresh: boolean };
+
+/** The route of this configuration and, for the CLI route, the CLI; asks the gateway once while it answers. */
+export async function routeFor(
+  config: Config,
+  deps: Pick<OpenClawDeps, "run" | "openclaw">,
+): Promise<RouteDecision> {
+  const setting = config.openclaw;
+  if (
+    setting !== "auto" && setting !== "cli" ||
+    setting === "auto" && !config.openclawCli && !config.composeDir
+  ) {
+    return { ...chooseRoute(setting, undefined, config), fresh: false };
+  }
+  const memo = deps.openclaw ?? {};
+  const key = JSON.stringify([
+    setting,
+    config.openclawCli,
+    config.composeDir,
+    config.composeFile,
+    config.composeProject,
+    config.service,
+    config.oauthJson,
+    config.openclawState,
+  ]);
+  if (memo.key === key && memo.choice) {
+    return { ...memo.choice, cli: memo.cli, fresh: false };
+  }
+  const cli = await resolveCli(config, deps.run);
+  const probe = setting === "auto" ? await probeCli(cli, deps.run) : undefined;
+  const choice = chooseRoute(setting, probe, config);
+  if (probe?.kind !== "unreachable") {
+    Object.assign(memo, { key, choice, cli, verified: undefined });
+  }
+  return { ...choice, cli: choice.route === "cli" ? cli : undefined, fresh: true };
+}
+
+/** Reads what OpenClaw uses and compares it with the login. */
+async function check(
+  cli: OpenClawCli,
+  run: Runner,
+  login: Login,
+) {
+  const view = anthropicView(await modelsStatus(cli, run));
+  return { view, verdict: verify(view, login) as Verdict };
+}
+
+/** Delivers the login through the OpenClaw CLI and verifies it is in use; returns whether anything changed. */
+export async function deliverToOpenClaw(
+  config: Config,
+  cli: OpenClawCli,
+  login: Login,
+  deps: OpenClawDeps,
+): Promise<boolean> {
+  const memo = deps.openclaw ?? {};
+  const token = fingerprint(login.accessToken);
+  const where = { sink: "openclaw", path: cli.prefix.join(" ") };
+  if (memo.verified === token) {
+    deps.log.debug("already current", where);
+    return false;
+  }
+  if (memo.verified === undefined) {
+    const before = await check(cli, deps.run, login).catch(() => undefined);
+    if (before?.verdict.ok) {
+      memo.verified = token;
+      deps.log.debug("already uses the current token (verified)", where);
+      return false;
+    }
+  }
+  if (config.dryRun) {
+    deps.log.info("would paste-token", { ...where, to: token });
+    return true;
+  }
+  await pasteToken(cli, deps.run, login, Date.now());
+  let { view, verdict } = await check(cli, deps.run, login);
+  if (!verdict.ok && verdict.manualHeld) {
+    await setOrder(cli, deps.run, orderWithManualFirst(view));
+    ({ view, verdict } = await check(cli, deps.run, login));
+  }
+  if (!verdict.ok) {
+    throw deliveryFailed(
+      `OpenClaw stored ${token} as ${MANUAL_PROFILE} but uses ${verdict.instead}`,
+    );
+  }
+  memo.verified = token;
+  deps.log.info("updated, verified in use", { ...where, to: token });
+  for (const p of view.profiles.filter((p) => p.type === "oauth")) {
+    deps.log.warn(
+      `OpenClaw also holds OAuth profile ${p.profileId}, which it would refresh itself (racing Claude Code) should ${MANUAL_PROFILE} ever expire; remove it with \`openclaw models auth logout ${p.profileId} --yes\``,
+      where,
+    );
+  }
+  return true;
+}

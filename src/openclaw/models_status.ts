@@ -1,0 +1,117 @@
+import { z } from "zod";
+import type { Login } from "../credentials.ts";
+
+/** The profile id that `models auth paste-token --provider anthropic` creates. */
+export const MANUAL_PROFILE = "anthropic:manual";
+
+/** How far OpenClaw's stored expiry may drift from ours (it counts from its own start-up). */
+const EXPIRY_TOLERANCE_MS = 5 * 60_000;
+
+const Profile = z.looseObject({
+  profileId: z.string(),
+  provider: z.string(),
+  type: z.string(),
+  expiresAt: z.number().optional(),
+});
+
+const ModelsStatus = z.looseObject({
+  auth: z.looseObject({
+    providers: z.array(z.looseObject({
+      provider: z.string(),
+      profiles: z.looseObject({ labels: z.array(z.string()).default([]) })
+        .optional(),
+    })).default([]),
+    oauth: z.looseObject({
+      providers: z.array(z.looseObject({
+        provider: z.string(),
+        profiles: z.array(Profile).default([]),
+        effectiveProfiles: z.array(Profile).default([]),
+      })).default([]),
+    }).optional(),
+  }),
+});
+
+/** One stored Anthropic profile as `models status` shows it. */
+export interface ProfileView {
+  profileId: string;
+  type: string;
+  expiresAt?: number;
+  /** The last characters of a token profile's token (OpenClaw shows 8). */
+  tokenEnd?: string;
+}
+
+/** What OpenClaw uses for Anthropic: the profile in effect and every profile it has. */
+export interface AnthropicView {
+  effective?: ProfileView;
+  profiles: ProfileView[];
+}
+
+/** Reads the Anthropic part of `openclaw models status --json`; throws when the output is not that. */
+export function anthropicView(stdout: string): AnthropicView {
+  const start = stdout.indexOf("{");
+  const parsed = ModelsStatus.safeParse(
+    JSON.parse(start < 0 ? stdout : stdout.slice(start)),
+  );
+  if (!parsed.success) {
+    throw new Error("`models status --json` printed an unexpected shape");
+  }
+  const { auth } = parsed.data;
+  const labels = auth.providers.find((p) => p.provider === "anthropic")
+    ?.profiles?.labels ?? [];
+  const tokenEnd = (id: string) =>
+    labels.map((l) => /^(.+?)=token:.*\.\.\.(\S+)$/.exec(l))
+      .find((m) => m?.[1] === id)?.[2];
+  const view = (p: z.output<typeof Profile>): ProfileView => ({
+    profileId: p.profileId,
+    type: p.type,
+    expiresAt: p.expiresAt,
+    tokenEnd: tokenEnd(p.profileId),
+  });
+  const provider = auth.oauth?.providers.find((p) =>
+    p.provider === "anthropic"
+  );
+  const first = provider?.effectiveProfiles[0];
+  return {
+    effective: first && view(first),
+    profiles: (provider?.profiles ?? []).map(view),
+  };
+}
+
+/** Whether a profile holds this login's access token with its expiry. */
+export function holdsLogin(profile: ProfileView, login: Login): boolean {
+  return profile.type === "token" && profile.tokenEnd !== undefined &&
+    login.accessToken.endsWith(profile.tokenEnd) &&
+    profile.expiresAt !== undefined &&
+    Math.abs(profile.expiresAt - login.expiresAt) <= EXPIRY_TOLERANCE_MS;
+}
+
+/** The verdict of a verification: in use, or what OpenClaw uses instead. */
+export type Verdict =
+  | { ok: true }
+  | { ok: false; manualHeld: boolean; instead: string };
+
+/** Compares what OpenClaw uses with the login we delivered. */
+export function verify(view: AnthropicView, login: Login): Verdict {
+  const e = view.effective;
+  if (e?.profileId === MANUAL_PROFILE && holdsLogin(e, login)) {
+    return { ok: true };
+  }
+  const manual = view.profiles.find((p) => p.profileId === MANUAL_PROFILE);
+  const manualHeld = manual !== undefined && holdsLogin(manual, login);
+  const instead = !e
+    ? "no Anthropic profile"
+    : e.profileId === MANUAL_PROFILE
+    ? `${e.profileId} holding another token (…${e.tokenEnd ?? "?"})`
+    : `${e.profileId} (${e.type})`;
+  return { ok: false, manualHeld, instead };
+}
+
+/** The profile order that puts the delivered token first, keeping the others after it. */
+export function orderWithManualFirst(view: AnthropicView): string[] {
+  return [
+    MANUAL_PROFILE,
+    ...view.profiles.map((p) => p.profileId).filter((id) =>
+      id !== MANUAL_PROFILE
+    ),
+  ];
+}
