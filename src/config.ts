@@ -99,9 +99,21 @@ export const OPTIONS = {
   },
   "openclaw-state": {
     help:
-      "OpenClaw's state directory on this host (older releases: where agents/main/agent/auth-profiles.json lives)",
+      "OpenClaw's state directory on this host: current releases get the token written to state/openclaw.sqlite directly (the fast route), older ones to agents/main/agent/auth-profiles.json",
     commands: ALL,
     schema: path.optional(),
+  },
+  "openclaw-gateway": {
+    help:
+      "the gateway's WebSocket URL, for the direct route (default ws://127.0.0.1:<gateway.port in openclaw.json, else 18789>)",
+    commands: ALL,
+    schema: z.url({ protocol: /^wss?$/ }).optional(),
+  },
+  "openclaw-gateway-token": {
+    help:
+      "the gateway's shared token, for the direct route (default OPENCLAW_GATEWAY_TOKEN from the environment, openclaw.json or the .env file)",
+    commands: ALL,
+    schema: z.string().min(1).optional(),
   },
   "compose-dir": {
     help:

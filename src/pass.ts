@@ -13,7 +13,11 @@ import { fingerprint } from "./fingerprint.ts";
 import type { Logger } from "./log.ts";
 import type { Runner } from "./process.ts";
 import { type LockOptions, withLocks } from "./lock.ts";
-import { deliverToOpenClaw, type OpenClawDeps, routeFor } from "./openclaw/deliver.ts";
+import {
+  deliverToOpenClaw,
+  type OpenClawDeps,
+  routeFor,
+} from "./openclaw/deliver.ts";
 import type { Route } from "./openclaw/route.ts";
 import { authProfilesSink } from "./sinks/auth_profiles.ts";
 import { envFileSink } from "./sinks/env_file.ts";
@@ -173,7 +177,10 @@ export async function deliverLogin(
     const once = () => deliverSink(config, sink, login, deps, oweRestart);
     try {
       const changed = sink.lock
-        ? await withLocks([[sink.lock.path, ownerLock(sink.lock.staleMs)]], once)
+        ? await withLocks(
+          [[sink.lock.path, ownerLock(sink.lock.staleMs)]],
+          once,
+        )
         : await once();
       if (changed) delivery.changed.push(sink.name);
     } catch (err) {

@@ -4,7 +4,7 @@ import type { Config } from "../config.ts";
 import type { Login } from "../credentials.ts";
 import { deliveryFailed } from "../errors.ts";
 import { redact } from "../fingerprint.ts";
-import { type RunResult, type Runner, tail } from "../process.ts";
+import { type Runner, type RunResult, tail } from "../process.ts";
 import type { Probe } from "./route.ts";
 
 /** A resolved CLI: the argv prefix that runs `openclaw`, where to run it, and its time limit. */
@@ -19,15 +19,13 @@ export async function resolveCli(
   config: Config,
   run: Runner,
 ): Promise<OpenClawCli> {
-  const prefix = config.openclawCli
-    ? config.openclawCli.trim().split(/\s+/)
-    : [
-      ...composeBase(await detectCompose(run), config),
-      "exec",
-      "-T",
-      config.service,
-      "openclaw",
-    ];
+  const prefix = config.openclawCli ? config.openclawCli.trim().split(/\s+/) : [
+    ...composeBase(await detectCompose(run), config),
+    "exec",
+    "-T",
+    config.service,
+    "openclaw",
+  ];
   return { prefix, cwd: config.composeDir, timeoutMs: config.composeTimeout };
 }
 
@@ -45,15 +43,15 @@ function call(
   });
 }
 
-/** Runs a subcommand and returns its output; throws a delivery error naming the command and its error tail. */
+/** Runs a subcommand and returns its result; throws a delivery error naming the command and its error tail. */
 async function mustCall(
   cli: OpenClawCli,
   run: Runner,
   args: string[],
   stdin?: string,
-): Promise<string> {
+): Promise<RunResult> {
   const result = await call(cli, run, args, stdin);
-  if (result.code === 0 && !result.timedOut) return result.stdout;
+  if (result.code === 0 && !result.timedOut) return result;
   const why = result.timedOut
     ? `timed out after ${cli.timeoutMs / 1000} s`
     : `exit code ${result.code}`;
@@ -99,7 +97,12 @@ export function classifyProbe(help: RunResult, version: string): Probe {
 
 /** Asks the gateway's OpenClaw whether it has `models auth paste-token`, and its version. */
 export async function probeCli(cli: OpenClawCli, run: Runner): Promise<Probe> {
-  const help = await call(cli, run, ["models", "auth", "paste-token", "--help"]);
+  const help = await call(cli, run, [
+    "models",
+    "auth",
+    "paste-token",
+    "--help",
+  ]);
   const version = help.code === 0
     ? (await call(cli, run, ["--version"])).stdout.trim().split("\n")[0]
     : "";
@@ -111,14 +114,17 @@ export function expiresIn(login: Login, now: number): string {
   return `${Math.max(1, Math.floor((login.expiresAt - now) / 1000))}s`;
 }
 
-/** Stores the access token as profile anthropic:manual through `models auth paste-token`, token on stdin. */
+/** What OpenClaw prints when the running gateway did not reload the saved auth. */
+const NOT_RELOADED = /^.*(could not refresh|could not be identified).*$/m;
+
+/** Stores the access token as profile anthropic:manual through `models auth paste-token`, token on stdin; returns OpenClaw's warning when the running gateway did not reload it. */
 export async function pasteToken(
   cli: OpenClawCli,
   run: Runner,
   login: Login,
   now: number,
-): Promise<void> {
-  await mustCall(cli, run, [
+): Promise<string | undefined> {
+  const { stderr } = await mustCall(cli, run, [
     "models",
     "auth",
     "paste-token",
@@ -127,6 +133,8 @@ export async function pasteToken(
     "--expires-in",
     expiresIn(login, now),
   ], login.accessToken);
+  const warning = NOT_RELOADED.exec(stderr)?.[0].trim();
+  return warning && redact(warning);
 }
 
 /** The output of `openclaw models status --json`. */
@@ -134,7 +142,7 @@ export async function modelsStatus(
   cli: OpenClawCli,
   run: Runner,
 ): Promise<string> {
-  return await mustCall(cli, run, ["models", "status", "--json"]);
+  return (await mustCall(cli, run, ["models", "status", "--json"])).stdout;
 }
 
 /** Sets the stored Anthropic profile order through `models auth order set`. */

@@ -1,7 +1,7 @@
 /** Delivery to OpenClaw's own store through its CLI: choose the route, paste the token, make it win, verify. */
 import type { Config } from "../config.ts";
 import type { Login } from "../credentials.ts";
-import { deliveryFailed } from "../errors.ts";
+import { deliveryFailed, messageOf } from "../errors.ts";
 import { fingerprint } from "../fingerprint.ts";
 import type { Logger } from "../log.ts";
 import type { Runner } from "../process.ts";
@@ -15,11 +15,13 @@ import {
 } from "./cli.ts";
 import {
   anthropicView,
-  MANUAL_PROFILE,
   orderWithManualFirst,
-  verify,
   type Verdict,
+  verify,
 } from "./models_status.ts";
+import { deliverDirect, type DirectResult, gatewayAccess } from "./direct.ts";
+import { MANUAL_PROFILE } from "./profiles.ts";
+import { storeDatabase } from "./sqlite_store.ts";
 import { chooseRoute, type RouteChoice } from "./route.ts";
 
 /** What a process remembers between passes: the route per configuration and the token last verified in use. */
@@ -72,7 +74,11 @@ export async function routeFor(
   if (probe?.kind !== "unreachable") {
     Object.assign(memo, { key, choice, cli, verified: undefined });
   }
-  return { ...choice, cli: choice.route === "cli" ? cli : undefined, fresh: true };
+  return {
+    ...choice,
+    cli: choice.route === "cli" ? cli : undefined,
+    fresh: true,
+  };
 }
 
 /** Reads what OpenClaw uses and compares it with the login. */
@@ -99,6 +105,26 @@ export async function deliverToOpenClaw(
     deps.log.debug("already current", where);
     return false;
   }
+  const access = await gatewayAccess(config);
+  if (access && config.openclawState && !config.dryRun) {
+    const direct = await deliverDirect(config.openclawState, access, login)
+      .catch((err): DirectResult => ({ ok: false, why: messageOf(err) }));
+    if (direct.ok) {
+      memo.verified = token;
+      if (direct.changed) {
+        deps.log.info("updated, verified in use", {
+          sink: "openclaw",
+          path: storeDatabase(config.openclawState),
+          to: token,
+        });
+      }
+      return direct.changed;
+    }
+    deps.log[direct.expected ? "debug" : "warn"](
+      `direct route unavailable: ${direct.why}; using the CLI`,
+      where,
+    );
+  }
   if (memo.verified === undefined) {
     const before = await check(cli, deps.run, login).catch(() => undefined);
     if (before?.verdict.ok) {
@@ -111,7 +137,8 @@ export async function deliverToOpenClaw(
     deps.log.info("would paste-token", { ...where, to: token });
     return true;
   }
-  await pasteToken(cli, deps.run, login, Date.now());
+  const notReloaded = await pasteToken(cli, deps.run, login, Date.now());
+  if (notReloaded) deps.log.warn(`OpenClaw: ${notReloaded}`, where);
   let { view, verdict } = await check(cli, deps.run, login);
   if (!verdict.ok && verdict.manualHeld) {
     await setOrder(cli, deps.run, orderWithManualFirst(view));

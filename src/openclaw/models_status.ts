@@ -1,8 +1,6 @@
 import { z } from "zod";
 import type { Login } from "../credentials.ts";
-
-/** The profile id that `models auth paste-token --provider anthropic` creates. */
-export const MANUAL_PROFILE = "anthropic:manual";
+import { MANUAL_PROFILE } from "./profiles.ts";
 
 /** How far OpenClaw's stored expiry may drift from ours (it counts from its own start-up). */
 const EXPIRY_TOLERANCE_MS = 5 * 60_000;
@@ -114,4 +112,31 @@ export function orderWithManualFirst(view: AnthropicView): string[] {
       id !== MANUAL_PROFILE
     ),
   ];
+}
+
+const AuthStatus = z.looseObject({
+  providers: z.array(z.looseObject({
+    provider: z.string(),
+    expiry: z.looseObject({ at: z.number() }).optional(),
+    profiles: z.array(z.looseObject({
+      profileId: z.string(),
+      type: z.string(),
+      expiry: z.looseObject({ at: z.number() }).optional(),
+    })).default([]),
+  })).default([]),
+});
+
+/** Whether the gateway's `models.authStatus` shows anthropic:manual with the login's expiry as the one in effect. */
+export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
+  const parsed = AuthStatus.safeParse(payload);
+  const anthropic = parsed.success
+    ? parsed.data.providers.find((p) => p.provider === "anthropic")
+    : undefined;
+  const manual = anthropic?.profiles.find((p) =>
+    p.profileId === MANUAL_PROFILE
+  );
+  const near = (at: number | undefined) =>
+    at !== undefined && Math.abs(at - login.expiresAt) <= EXPIRY_TOLERANCE_MS;
+  return manual?.type === "token" && near(manual.expiry?.at) &&
+    near(anthropic?.expiry?.at);
 }

@@ -30,7 +30,9 @@ export function chooseRoute(
   probe: Probe | undefined,
   config: { oauthJson?: string; openclawState?: string },
 ): RouteChoice {
-  if (setting !== "auto") return { route: setting, why: `--openclaw ${setting}` };
+  if (setting !== "auto") {
+    return { route: setting, why: `--openclaw ${setting}` };
+  }
   switch (probe?.kind) {
     case "current":
       return {

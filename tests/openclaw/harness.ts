@@ -3,7 +3,7 @@
  * Run setup.sh first (it installs into $OPENCLAW_CACHE, default /work/cache/openclaw).
  */
 import { DatabaseSync } from "node:sqlite";
-import { connectGateway } from "./gateway_ws.ts";
+import { connectGateway } from "../../src/openclaw/gateway.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const cache = Deno.env.get("OPENCLAW_CACHE") ?? "/work/cache/openclaw";
@@ -147,6 +147,11 @@ export async function startGateway(
   timeoutMs = 120_000,
 ): Promise<Gateway> {
   const port = freePort();
+  // The CLI finds the gateway (to make it reload auth) through gateway.port.
+  const configPath = `${st.stateDir}/openclaw.json`;
+  const config = JSON.parse(await Deno.readTextFile(configPath));
+  config.gateway = { ...config.gateway, port };
+  await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2));
   const open = () =>
     Deno.open(`${st.dir}/gateway.out`, {
       write: true,

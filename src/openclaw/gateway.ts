@@ -1,5 +1,5 @@
 /**
- * Minimal OpenClaw gateway WebSocket client (protocol 4, shared-token auth).
+ * The OpenClaw gateway's WebSocket API (protocol 4, shared-token auth): connect and call methods.
  *
  * Handshake: the server sends {type:"event",event:"connect.challenge",payload:{nonce,ts}};
  * the client answers {type:"req",id,method:"connect",params:{minProtocol:4,maxProtocol:4,
@@ -76,7 +76,7 @@ export function connectGateway(
         maxProtocol: 4,
         client: {
           id: "gateway-client",
-          version: "test",
+          version: "sync-oauth-token",
           platform: Deno.build.os,
           mode: "backend",
         },

@@ -1,0 +1,51 @@
+/** The current OpenClaw auth store: the `authProfiles.store` row of `<state>/state/openclaw.sqlite`. */
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { Login } from "../credentials.ts";
+import { MANUAL_PROFILE, storeWithLogin } from "./profiles.ts";
+
+/** The auth store database of a current OpenClaw under its state directory. */
+export function storeDatabase(stateDir: string): string {
+  return join(stateDir, "state", "openclaw.sqlite");
+}
+
+const SELECT =
+  "select value_json from config_machine_state where state_key = 'authProfiles.store'";
+const UPDATE =
+  "update config_machine_state set value_json = ?, updated_at_ms = ? where state_key = 'authProfiles.store'";
+
+/** What writing the store did: wrote the login, found it there already, or found no anthropic:manual to update. */
+export type StoreWrite = "written" | "current" | "no-profile";
+
+/**
+ * Puts the login into the existing anthropic:manual profile in one
+ * transaction, waiting for OpenClaw's own writers; the profile itself (and
+ * its place in OpenClaw's config and order) is only ever created by
+ * `paste-token`.
+ */
+export function writeStoreLogin(database: string, login: Login): StoreWrite {
+  const db = new DatabaseSync(database);
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const row = db.prepare(SELECT).get() as
+        | { value_json: string }
+        | undefined;
+      const doc = row ? JSON.parse(row.value_json) : undefined;
+      if (!doc?.profiles?.[MANUAL_PROFILE]) {
+        db.exec("ROLLBACK");
+        return "no-profile";
+      }
+      const next = storeWithLogin(doc, login, { order: false });
+      if (next) db.prepare(UPDATE).run(JSON.stringify(next), Date.now());
+      db.exec("COMMIT");
+      return next ? "written" : "current";
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+  } finally {
+    db.close();
+  }
+}

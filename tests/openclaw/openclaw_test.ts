@@ -1,0 +1,191 @@
+/**
+ * End to end against the real OpenClaw, offline on loopback: the agent in
+ * watch mode delivers each rotation, the real OpenClaw's next model call
+ * carries `Bearer <new token>`, and OpenClaw never calls the token endpoint.
+ * Needs setup.sh (run by .ci/run); each test starts and stops its own peers.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  Running,
+  type TestLogin,
+  testLogin,
+  waitFor,
+  Workspace,
+} from "../helpers/fixture.ts";
+import { connectGateway } from "../../src/openclaw/gateway.ts";
+import {
+  createState,
+  type OcState,
+  paths,
+  readJsonl,
+  runCli,
+  startGateway,
+  startMock,
+  writeAuthProfiles,
+} from "./harness.ts";
+
+/** The mock's record of one request. */
+interface Request {
+  ts: number;
+  path: string;
+  authorization: string | null;
+}
+
+/** A workspace whose tool process runs with the OpenClaw state's environment. */
+class OpenClawWorkspace extends Workspace {
+  st!: OcState;
+  override env(): Record<string, string> {
+    return { ...this.st.env, ...super.env() };
+  }
+}
+
+/** An expired OAuth profile holding a Claude refresh token: OpenClaw would refresh it if it ever used it. */
+function staleOauthProfile(): Record<string, unknown> {
+  const old = testLogin(-3600e3);
+  return {
+    type: "oauth",
+    provider: "anthropic",
+    access: old.accessToken,
+    refresh: old.refreshToken,
+    expires: old.expiresAt,
+  };
+}
+
+/** Sets up a mock Messages API, an OpenClaw state for `entry`, and a workspace around both. */
+async function setup(entry: string) {
+  const ws = new OpenClawWorkspace((await Workspace.create()).root);
+  const mock = await startMock(join(ws.root, "mock.jsonl"));
+  ws.st = await createState({ mockPort: mock.port, entry });
+  return { ws, mock, st: ws.st };
+}
+
+/** The Messages API requests the mock saw after `since`. */
+async function messagesSince(
+  mockLog: string,
+  since: number,
+): Promise<Request[]> {
+  return (await readJsonl<Request>(mockLog)).filter((r) =>
+    r.ts >= since && r.path.endsWith("/v1/messages")
+  );
+}
+
+/** Counts the agent's log lines that match. */
+function count(agent: Running, pattern: RegExp): number {
+  return agent.stderr.split("\n").filter((l) => pattern.test(l)).length;
+}
+
+/** Asserts OpenClaw made no token-endpoint call (deny_net records every one). */
+async function assertNoRefresh(st: OcState): Promise<void> {
+  const calls = (await readJsonl<{ kind: string }>(st.denyLog)).filter((r) =>
+    r.kind === "token-endpoint"
+  );
+  assert.deepEqual(calls, [], "OpenClaw called the token endpoint");
+}
+
+Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the one-shot infer (paste-token first, then the direct route); status verifies; no refresh by OpenClaw", async () => {
+  const { ws, mock, st } = await setup(paths.entry);
+  const cliPrefix = `${paths.node} ${paths.entry}`;
+  // Create the store, then plant a stale OAuth profile that would win without an order.
+  assert.equal((await runCli(st, ["models", "status", "--json"])).code, 0);
+  writeAuthProfiles(st, { "anthropic:default": staleOauthProfile() });
+  const gateway = await startGateway(st);
+  let login: TestLogin = testLogin();
+  await ws.writeLogin(login);
+  const agent = Running.start(ws, [
+    "--credentials",
+    ws.credentials,
+    "--config",
+    ws.configFile,
+    "--openclaw-cli",
+    cliPrefix,
+    "--openclaw-state",
+    st.stateDir,
+  ]);
+  const figures: string[] = [];
+  try {
+    for (let rotation = 1; rotation <= 3; rotation++) {
+      if (rotation > 1) login = testLogin();
+      const t0 = Date.now();
+      if (rotation > 1) await ws.writeLogin(login);
+      await waitFor(
+        `rotation ${rotation} verified`,
+        () => count(agent, /updated, verified in use/) >= rotation,
+        180_000,
+      );
+      const delivered = Date.now() - t0;
+      const conn = await connectGateway(gateway.url, st.gatewayToken);
+      const res = await conn.call("agent", {
+        agentId: "main",
+        sessionId: `rotation-${rotation}`,
+        message: "hi",
+        provider: "anthropic",
+        model: "claude-sonnet-4-5",
+        modelRun: true,
+        promptMode: "none",
+        idempotencyKey: crypto.randomUUID(),
+      }, { expectFinal: true, timeoutMs: 120_000 });
+      conn.close();
+      assert.ok(res.ok, JSON.stringify(res.error));
+      const viaGateway = await messagesSince(mock.logPath, t0);
+      assert.ok(viaGateway.length > 0, "the gateway made a model call");
+      assert.equal(
+        viaGateway[0].authorization,
+        `Bearer ${login.accessToken}`,
+        `rotation ${rotation}: the gateway's next request carries the new token`,
+      );
+      const requested = Date.now() - t0;
+      const t1 = Date.now();
+      const infer = await runCli(st, [
+        "infer",
+        "model",
+        "run",
+        "--local",
+        "--model",
+        "anthropic/claude-sonnet-4-5",
+        "--prompt",
+        "hi",
+        "--json",
+      ]);
+      assert.equal(infer.code, 0, infer.stderr);
+      const oneShot = await messagesSince(mock.logPath, t1);
+      assert.equal(
+        oneShot.at(-1)?.authorization,
+        `Bearer ${login.accessToken}`,
+        `rotation ${rotation}: infer model run carries the new token`,
+      );
+      figures.push(
+        `rotation ${rotation}: delivered+verified ${delivered} ms, gateway request done ${requested} ms`,
+      );
+    }
+    assert.equal(
+      count(agent, /direct route unavailable: the store has no/),
+      1,
+      "only the first delivery needs the CLI",
+    );
+    const status = await ws.run([
+      "status",
+      "--credentials",
+      ws.credentials,
+      "--config",
+      ws.configFile,
+      "--openclaw-cli",
+      cliPrefix,
+    ]);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.match(status.stdout, /route +cli/);
+    assert.match(
+      status.stdout,
+      /openclaw .* in sync +uses the current token \(verified\)/,
+    );
+    await assertNoRefresh(st);
+    assert.ok(!agent.stderr.includes(login.accessToken), "no token in logs");
+    console.log(figures.join("\n"));
+  } finally {
+    assert.equal((await agent.stop()).code, 0);
+    await gateway.stop();
+    await mock.stop();
+    await Deno.remove(st.dir, { recursive: true });
+    await ws.cleanup();
+  }
+});
