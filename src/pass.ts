@@ -16,10 +16,18 @@ import { envFileSink } from "./sinks/env_file.ts";
 import { oauthJsonSink } from "./sinks/oauth_json.ts";
 import type { FileSink, Held, Rendered } from "./sinks/sink.ts";
 
-/** The edges a pass touches besides files: processes and the log. */
+/** The edges a pass touches besides files: processes, the log, and who hears each pass's outcome. */
 export interface PassDeps {
   run: Runner;
   log: Logger;
+  observe?: (outcome: PassOutcome) => void;
+}
+
+/** What one whole pass did: the login, its delivery and the restart's error, if any. */
+export interface PassOutcome {
+  login: Login;
+  delivery: Delivery;
+  restartError?: SyncError;
 }
 
 /** The file sinks the configuration names, in delivery order. */
@@ -118,6 +126,7 @@ export async function deliverFiles(
       ...where,
       from: d.held.accessToken ? fingerprint(d.held.accessToken) : "(none)",
       to: fingerprint(login.accessToken),
+      expiresAt: login.expiresAt,
     };
     if (config.dryRun) {
       deps.log.info("would update", change);
@@ -202,8 +211,10 @@ export async function syncLogin(
   ) {
     deps.log.info("nothing to do: every sink holds the current token", {
       token: fingerprint(login.accessToken),
+      expiresAt: login.expiresAt,
     });
   }
+  deps.observe?.({ login, delivery, restartError });
   return delivery.failures.length > 0 || restartError
     ? ExitCode.deliveryFailed
     : ExitCode.ok;
