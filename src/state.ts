@@ -351,7 +351,6 @@ export class Tracker {
   async #persist(): Promise<void> {
     const path = this.options.path!;
     try {
-      await Deno.mkdir(dirname(path), { recursive: true });
       this.state = mergeState(await readState(path), this.state);
       await writeFileAtomic(path, JSON.stringify(this.state) + "\n");
       this.#warned = false;
