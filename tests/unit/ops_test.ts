@@ -109,7 +109,10 @@ Deno.test("hooks: a hook that times out or fails is logged, never thrown", async
   );
   failing.emit({ event: "change", kind: "delivered", time: "" });
   await failing.idle();
-  assert.match(log.lines[0], /^WARN  hook killed after 0.3 s hook=--on-change/);
+  assert.match(
+    log.lines[0],
+    /^WARN {2}hook killed after 0.3 s hook=--on-change/,
+  );
   assert.match(log.lines[1], /hook exited 2: no route/);
 });
 
@@ -419,13 +422,14 @@ function doctorWorld(run: DoctorContext["run"]): DoctorContext {
 }
 
 Deno.test("doctor: each broken piece is one FAIL line saying what to fix; exit 0 only when nothing fails", async () => {
-  const unreachable = async (argv: string[]): Promise<RunResult> => ({
-    code: argv[0] === "docker-compose" ? 127 : 1,
-    stdout: "",
-    stderr:
-      "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n",
-    timedOut: false,
-  });
+  const unreachable = (argv: string[]): Promise<RunResult> =>
+    Promise.resolve({
+      code: argv[0] === "docker-compose" ? 127 : 1,
+      stdout: "",
+      stderr:
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n",
+      timedOut: false,
+    });
   const findings = await runDoctor(doctorWorld(unreachable));
   const text = formatFindings(findings);
   const line = (check: string) =>
@@ -455,7 +459,7 @@ Deno.test("doctor: each broken piece is one FAIL line saying what to fix; exit 0
     line("token endpoint")!,
     /^FAIL .*platform\.claude\.com does not resolve/,
   );
-  for (const l of text.split("\n")) assert.match(l, /^(OK  |WARN|FAIL)  /);
+  for (const l of text.split("\n")) assert.match(l, /^(OK {2}|WARN|FAIL) {2}/);
   assert.equal(doctorExitCode(findings), 1);
   assert.equal(doctorExitCode(findings.filter((f) => f.verdict !== "fail")), 0);
 });
