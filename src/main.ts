@@ -18,12 +18,6 @@ import {
 import { ExitCode, messageOf, SyncError, usageError } from "./errors.ts";
 import { redact } from "./fingerprint.ts";
 import { readTextIfExists } from "./files.ts";
-import {
-  doctorContext,
-  doctorExitCode,
-  formatFindings,
-  runDoctor,
-} from "./doctor.ts";
 import { Hooks } from "./hooks.ts";
 import { createLogger, type Logger, stderrIsJournal } from "./log.ts";
 import { serveMetrics } from "./metrics.ts";
@@ -157,6 +151,9 @@ export async function main(args: string[], log?: Logger): Promise<number> {
         () => loadConfig(line.options, Deno.env.toObject()),
       );
     case "doctor": {
+      // Loaded on demand: DNS and the rest of the checks cost every other command start-up time.
+      const { doctorContext, doctorExitCode, formatFindings, runDoctor } =
+        await import("./doctor.ts");
       const findings = await runDoctor(await doctorContext(config, deps.run));
       print(
         config.json

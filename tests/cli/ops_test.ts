@@ -116,7 +116,7 @@ Deno.test("metrics: a scrape of /metrics in watch mode parses as Prometheus text
 
 Deno.test("healthz: 200 while the token is valid, 503 with the reason once it expires", async () => {
   const ws = await Workspace.create();
-  await ws.writeLogin(testLogin(3_000));
+  await ws.writeLogin(testLogin());
   await Deno.writeTextFile(ws.envFile, "A=1\n");
   const server = new TokenServer();
   const { base, stop } = await watchWithMetrics(
@@ -128,20 +128,29 @@ Deno.test("healthz: 200 while the token is valid, 503 with the reason once it ex
     "--token-url",
     server.url(),
   );
+  /** Polls /healthz until it answers `status`; returns the body. */
+  const until = async (status: number) => {
+    let body = "";
+    await waitFor(`/healthz ${status}`, async () => {
+      const r = await fetch(`${base}/healthz`);
+      body = await r.text();
+      await new Promise((r) => setTimeout(r, 50));
+      return r.status === status;
+    });
+    return body;
+  };
   try {
-    await waitFor("a healthy pass", async () => {
-      const h = await healthz(base);
-      await new Promise((r) => setTimeout(r, 50));
-      return h.status === 200;
-    });
-    await waitFor("expiry", async () => {
-      const h = await healthz(base);
-      await new Promise((r) => setTimeout(r, 50));
-      return h.status === 503;
-    });
-    const h = await healthz(base);
-    assert.equal(h.status, 503);
-    assert.match(h.body, /^token …\S+ expired \d+s ago$/m);
+    assert.match(await until(200), /^ok: last pass .* expires in 7h 59m$/m);
+    const short = testLogin(1_500);
+    await ws.writeLogin(short);
+    const reason = await until(503);
+    assert.match(
+      reason,
+      new RegExp(
+        `^token ${fingerprint(short.accessToken)} expired \\d+s ago$`,
+        "m",
+      ),
+    );
     assert.ok((await scrape(base)).get("seconds_left")! <= 0);
   } finally {
     assert.equal(await stop(), 0);
