@@ -190,19 +190,27 @@ async function procNumber(path: string): Promise<number | undefined> {
   return text.trim() === "" ? undefined : Number(text.trim());
 }
 
-/** How many inotify instances this user's processes hold, from /proc/<pid>/fd. */
-async function inotifyInstancesInUse(uid: number): Promise<number> {
+/** How many inotify instances this user's processes hold, from /proc/<pid>/fd; undefined when /proc may not be read (Deno asks --allow-all for it). */
+async function inotifyInstancesInUse(uid: number): Promise<number | undefined> {
   let count = 0;
-  for await (const proc of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(proc.name)) continue;
-    try {
-      if ((await Deno.stat(`/proc/${proc.name}`)).uid !== uid) continue;
-      for await (const fd of Deno.readDir(`/proc/${proc.name}/fd`)) {
-        const link = await Deno.readLink(`/proc/${proc.name}/fd/${fd.name}`)
-          .catch(() => "");
+  try {
+    for await (const proc of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(proc.name)) continue;
+      const dir = `/proc/${proc.name}`;
+      if ((await Deno.stat(dir).catch(() => undefined))?.uid !== uid) continue;
+      const fds = await Array.fromAsync(Deno.readDir(`${dir}/fd`)).catch(
+        () => [],
+      );
+      for (const fd of fds) {
+        const link = await Deno.readLink(`${dir}/fd/${fd.name}`).catch(() =>
+          ""
+        );
         if (link === "anon_inode:inotify") count++;
       }
-    } catch { /* the process ended or is not ours to read */ }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) return undefined;
+    throw err;
   }
   return count;
 }
@@ -225,8 +233,9 @@ const inotifyCheck: Check = {
     const watches = await procNumber(`${limits}/max_user_watches`);
     const queued = await procNumber(`${limits}/max_queued_events`);
     const inUse = await inotifyInstancesInUse(Deno.uid() ?? 0);
-    const numbers =
-      `${inUse} of max_user_instances ${instances} in use by this user, max_user_watches ${watches}, max_queued_events ${queued}`;
+    const numbers = `${
+      inUse ?? "?"
+    } of max_user_instances ${instances} in use by this user, max_user_watches ${watches}, max_queued_events ${queued}`;
     const raise =
       "raise it: sysctl -w fs.inotify.max_user_instances=512 (and persist it in /etc/sysctl.d)";
     try {
@@ -245,7 +254,8 @@ const inotifyCheck: Check = {
         ),
       ];
     }
-    const tight = instances !== undefined && inUse >= instances - 1;
+    const tight = instances !== undefined && inUse !== undefined &&
+      inUse >= instances - 1;
     return [
       finding(
         "inotify",
