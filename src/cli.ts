@@ -1,7 +1,13 @@
 import { usageError } from "./errors.ts";
 
 /** The commands of the tool; `watch` is the default. */
-export const COMMANDS = ["watch", "status", "config", "refresh"] as const;
+export const COMMANDS = [
+  "watch",
+  "status",
+  "config",
+  "refresh",
+  "doctor",
+] as const;
 /** One command name. */
 export type Command = typeof COMMANDS[number];
 

@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { Command } from "./cli.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { usageError } from "./errors.ts";
+import { parseListen } from "./metrics.ts";
+import { defaultStatePath } from "./state.ts";
 
 /** Parses a duration such as `500ms`, `90s`, `5m`, `6h`, `1d` or plain seconds into milliseconds. */
 export function parseDuration(text: string): number | undefined {
@@ -43,7 +45,7 @@ interface OptionSpec {
   boolean?: boolean;
 }
 
-const ALL = ["watch", "status", "config", "refresh"] as const;
+const ALL = ["watch", "status", "config", "refresh", "doctor"] as const;
 const DELIVER = ["watch", "refresh"] as const;
 
 /** Every option, by flag name; the environment and the config file use SYNC_OAUTH_TOKEN_<FLAG>. */
@@ -138,12 +140,12 @@ export const OPTIONS = {
   },
   "restart": {
     help: "how the gateway re-reads .env: recreate | down-up | none",
-    commands: DELIVER,
+    commands: [...DELIVER, "doctor"],
     schema: z.enum(["recreate", "down-up", "none"]).default("recreate"),
   },
   "compose-timeout": {
     help: "time limit of one docker compose or OpenClaw CLI command",
-    commands: DELIVER,
+    commands: [...DELIVER, "doctor"],
     schema: duration.default(120_000),
   },
   "once": {
@@ -160,7 +162,7 @@ export const OPTIONS = {
   },
   "poll": {
     help: "poll the credentials file instead of watching it",
-    commands: ["watch"],
+    commands: ["watch", "doctor"],
     schema: boolean.default(false),
     boolean: true,
   },
@@ -171,7 +173,7 @@ export const OPTIONS = {
   },
   "refresh-before": {
     help: "refresh when the access token expires within this time",
-    commands: ["watch", "refresh"],
+    commands: ["watch", "refresh", "doctor"],
     schema: duration.default(60 * 60_000),
   },
   "force": {
@@ -187,12 +189,12 @@ export const OPTIONS = {
   },
   "token-url": {
     help: "OAuth token endpoint",
-    commands: ["watch", "refresh"],
+    commands: ["watch", "refresh", "doctor"],
     schema: z.url().default("https://platform.claude.com/v1/oauth/token"),
   },
   "token-url-fallback": {
     help: "token endpoint tried when the first answers 404",
-    commands: ["watch", "refresh"],
+    commands: ["watch", "refresh", "doctor"],
     schema: z.url().default("https://console.anthropic.com/v1/oauth/token"),
   },
   "client-id": {
@@ -213,9 +215,48 @@ export const OPTIONS = {
   },
   "json": {
     help: "print JSON",
-    commands: ["status", "config"],
+    commands: ["status", "config", "doctor"],
     schema: boolean.default(false),
     boolean: true,
+  },
+  "state-file": {
+    help:
+      "where passes record their outcome for status, doctor and /healthz (default: .sync-oauth-token-state.json beside the credentials file)",
+    commands: ALL,
+    schema: path.optional(),
+  },
+  "metrics-listen": {
+    help:
+      "serve Prometheus /metrics and /healthz on [HOST:]PORT (host default 127.0.0.1; watch and timer mode)",
+    commands: DELIVER,
+    schema: z.string().transform((v, ctx) => {
+      const address = parseListen(v);
+      if (!address) {
+        ctx.addIssue({
+          code: "custom",
+          message: "expected PORT, HOST:PORT or [IPV6]:PORT",
+        });
+        return z.NEVER;
+      }
+      return address;
+    }).optional(),
+  },
+  "on-change": {
+    help:
+      "command run after a delivered change, the event as JSON on stdin (no shell)",
+    commands: DELIVER,
+    schema: z.string().min(1).optional(),
+  },
+  "on-failure": {
+    help:
+      "command run after a failed pass, the event as JSON on stdin (no shell)",
+    commands: DELIVER,
+    schema: z.string().min(1).optional(),
+  },
+  "hook-timeout": {
+    help: "time limit of one hook; a hook still running is killed",
+    commands: DELIVER,
+    schema: duration.default(30_000),
   },
   "log-format": {
     help: "text | json",
@@ -312,6 +353,7 @@ export function resolveConfig(sources: ConfigSources): Config {
     throw usageError(`${origin[key] ?? key}: ${issue.message}`);
   }
   const config = parsed.data as Config;
+  config.stateFile ??= defaultStatePath(config.credentials);
   if (!config.composeDir && config.envFile) {
     config.composeDir = dirname(config.envFile);
   }

@@ -18,23 +18,27 @@ import {
 import { ExitCode, messageOf, SyncError, usageError } from "./errors.ts";
 import { redact } from "./fingerprint.ts";
 import { readTextIfExists } from "./files.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { Hooks } from "./hooks.ts";
+import { createLogger, type Logger, stderrIsJournal } from "./log.ts";
+import { serveMetrics } from "./metrics.ts";
 import { type PassDeps, syncLogin } from "./pass.ts";
 import { runProcess } from "./process.ts";
 import { readCredentials } from "./source.ts";
 import { collectStatus, formatStatus } from "./status.ts";
-import { refreshPass, refreshTimer } from "./refresh.ts";
+import { type RefreshDeps, refreshPass, refreshTimer } from "./refresh.ts";
+import { failureKind, Tracker } from "./state.ts";
 import { watch } from "./watch.ts";
 
 const USAGE =
   `sync-oauth-token ${denoJson.version}: keeps OpenClaw's Claude login fresh
 
-usage: sync-oauth-token [watch|status|config|refresh] [options]
+usage: sync-oauth-token [watch|status|config|refresh|doctor] [options]
   watch     (default) one pass, then follow every change of the credentials file
   --once    one pass, then exit
   refresh   refresh the login at the token endpoint when due (--once: one pass; else a timer)
   status    the source and each sink with token fingerprints and expiry
   config    the effective configuration
+  doctor    check every piece of the configuration and say what to fix
 
 options (flags win over SYNC_OAUTH_TOKEN_* environment variables, which win over the config file):`;
 
@@ -62,10 +66,48 @@ function print(text: string): void {
   console.log(text);
 }
 
-/** Runs one pass: read the source, deliver, restart when owed. */
-async function once(config: Config, deps: PassDeps): Promise<number> {
-  const { login } = await readCredentials(config.credentials);
+/** Runs one pass: read the source, deliver, restart when owed; a source failure is recorded. */
+async function once(config: Config, deps: RefreshDeps): Promise<number> {
+  let login;
+  try {
+    login = (await readCredentials(config.credentials)).login;
+  } catch (err) {
+    deps.tracker.passFailed(failureKind(err, "source"), err);
+    throw err;
+  }
   return await syncLogin(config, login, deps);
+}
+
+/** Runs watch or refresh with the tracker (state file, hooks) and, outside --once, the metrics server. */
+async function deliver(
+  command: "watch" | "refresh",
+  config: Config,
+  deps: PassDeps,
+  reload: () => Promise<Config>,
+): Promise<number> {
+  const live = !config.dryRun;
+  const tracker = await Tracker.open({
+    path: live ? config.stateFile : undefined,
+    hooks: live ? new Hooks(config, deps.run, deps.log) : undefined,
+    log: deps.log,
+  });
+  const run = { ...deps, tracker, observe: tracker.observe.bind(tracker) };
+  const server = config.metricsListen && !config.once
+    ? serveMetrics(config.metricsListen, tracker, deps.log)
+    : undefined;
+  try {
+    if (command === "refresh") {
+      return config.once
+        ? await refreshPass(config, run)
+        : await refreshTimer(config, run);
+    }
+    return config.once
+      ? await once(config, run)
+      : await watch(config, { ...run, reload });
+  } finally {
+    await server?.close();
+    await tracker.idle();
+  }
 }
 
 /** Runs the command line and returns the exit code. */
@@ -80,7 +122,11 @@ export async function main(args: string[], log?: Logger): Promise<number> {
     return ExitCode.ok;
   }
   const config = await loadConfig(line.options, Deno.env.toObject());
-  log ??= createLogger({ format: config.logFormat, level: config.logLevel });
+  log ??= createLogger({
+    format: config.logFormat,
+    level: config.logLevel,
+    journal: stderrIsJournal(Deno.env.get("JOURNAL_STREAM")),
+  });
   const deps: PassDeps = { run: runProcess, log, openclaw: {} };
   switch (line.command) {
     case "config":
@@ -97,14 +143,29 @@ export async function main(args: string[], log?: Logger): Promise<number> {
       return report.exitCode;
     }
     case "watch":
-      return config.once ? await once(config, deps) : await watch(config, {
-        ...deps,
-        reload: () => loadConfig(line.options, Deno.env.toObject()),
-      });
     case "refresh":
-      return config.once
-        ? await refreshPass(config, deps)
-        : await refreshTimer(config, deps);
+      return await deliver(
+        line.command,
+        config,
+        deps,
+        () => loadConfig(line.options, Deno.env.toObject()),
+      );
+    case "doctor": {
+      // Loaded on demand: DNS and the rest of the checks cost every other command start-up time.
+      const { doctorContext, doctorExitCode, formatFindings, runDoctor } =
+        await import("./doctor.ts");
+      const findings = await runDoctor(await doctorContext(config, deps.run));
+      print(
+        config.json
+          ? JSON.stringify(
+            { ok: doctorExitCode(findings) === 0, findings },
+            null,
+            2,
+          )
+          : formatFindings(findings),
+      );
+      return doctorExitCode(findings);
+    }
   }
 }
 

@@ -24,10 +24,18 @@ import { envFileSink } from "./sinks/env_file.ts";
 import { oauthJsonSink } from "./sinks/oauth_json.ts";
 import type { FileSink, Held, Rendered } from "./sinks/sink.ts";
 
-/** The edges a pass touches besides files: processes, the log, and what the process remembers of OpenClaw. */
+/** The edges a pass touches besides files: processes, the log, what the process remembers of OpenClaw, and who hears each pass's outcome. */
 export interface PassDeps extends OpenClawDeps {
   run: Runner;
   log: Logger;
+  observe?: (outcome: PassOutcome) => void;
+}
+
+/** What one whole pass did: the login, its delivery and the restart's error, if any. */
+export interface PassOutcome {
+  login: Login;
+  delivery: Delivery;
+  restartError?: SyncError;
 }
 
 /** The file sinks of a delivery route, in delivery order. */
@@ -97,7 +105,7 @@ export async function restartPending(config: Config): Promise<boolean> {
 
 /** Outcome of a delivery: the sinks that changed, what failed, and whether a restart is owed. */
 export interface Delivery {
-  changed: string[];
+  changed: { name: string; path: string }[];
   failures: SyncError[];
   restartOwed: boolean;
 }
@@ -124,6 +132,7 @@ async function deliverSink(
     ...where,
     from: d.held.accessToken ? fingerprint(d.held.accessToken) : "(none)",
     to: fingerprint(login.accessToken),
+    expiresAt: login.expiresAt,
   };
   if (config.dryRun) {
     deps.log.info("would update", change);
@@ -182,16 +191,15 @@ export async function deliverLogin(
           once,
         )
         : await once();
-      if (changed) delivery.changed.push(sink.name);
+      if (changed) delivery.changed.push({ name: sink.name, path: sink.path });
     } catch (err) {
       fail(err, sink.name, sink.path);
     }
   }
   if (route.cli) {
     try {
-      if (await deliverToOpenClaw(config, route.cli, login, deps)) {
-        delivery.changed.push("openclaw");
-      }
+      const path = await deliverToOpenClaw(config, route.cli, login, deps);
+      if (path) delivery.changed.push({ name: "openclaw", path });
     } catch (err) {
       fail(err, "openclaw", route.cli.prefix.join(" "));
     }
@@ -254,8 +262,10 @@ export async function syncLogin(
   ) {
     deps.log.info("nothing to do: every sink holds the current token", {
       token: fingerprint(login.accessToken),
+      expiresAt: login.expiresAt,
     });
   }
+  deps.observe?.({ login, delivery, restartError });
   return delivery.failures.length > 0 || restartError
     ? ExitCode.deliveryFailed
     : ExitCode.ok;

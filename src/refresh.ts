@@ -2,12 +2,13 @@ import { dirname, join } from "node:path";
 import { backoffDelay, sleep } from "./coalesce.ts";
 import type { Config } from "./config.ts";
 import { type Login, withLogin } from "./credentials.ts";
-import { ExitCode, messageOf, SyncError } from "./errors.ts";
+import { ExitCode, loginEnded, messageOf } from "./errors.ts";
 import { writeFileAtomic } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { REFRESH_LOCK, withLocks, WRITE_LOCK } from "./lock.ts";
 import { type PassDeps, syncLogin } from "./pass.ts";
 import { readCredentials } from "./source.ts";
+import { failureKind, type Tracker } from "./state.ts";
 import { refreshLogin, TransientRefreshError } from "./token_endpoint.ts";
 
 /** Backoff of transient refresh failures: full jitter from 15 s up to 15 min. */
@@ -16,11 +17,15 @@ const RETRY_CAP_MS = 15 * 60_000;
 /** Time limit of one token request. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** The edges of a refresh beyond a pass: the network and the clock. */
+/** The edges of a refresh beyond a pass: the network, the clock, and the tracker that records outcomes. */
 export interface RefreshDeps extends PassDeps {
   fetch?: typeof fetch;
   now?: () => number;
+  tracker: Tracker;
 }
+
+/** The least time between two refreshes of ours, so a token shorter than the refresh window cannot make a loop. */
+export const MIN_REFRESH_GAP_MS = 5 * 60_000;
 
 /** The wait before retrying a transient refresh failure: full-jitter backoff, at least Retry-After. */
 export function refreshRetryDelay(
@@ -33,13 +38,16 @@ export function refreshRetryDelay(
   );
 }
 
-/** Whether a login expires within the refresh window. */
-export function needsRefresh(
+/** When the login is due for refresh: when it enters the window, and not within MIN_REFRESH_GAP_MS of our last refresh. */
+export function refreshDueAt(
   login: Login,
-  now: number,
   windowMs: number,
-): boolean {
-  return login.expiresAt - now <= windowMs;
+  lastRefreshAt = 0,
+): number {
+  return Math.max(
+    login.expiresAt - windowMs,
+    lastRefreshAt + MIN_REFRESH_GAP_MS,
+  );
 }
 
 /** The credentials file text with the new login, in Claude Code's compact format. */
@@ -79,7 +87,7 @@ export async function refreshUnderLocks(
         );
         return current;
       }
-      if (!force && !needsRefresh(current, now(), config.refreshBefore)) {
+      if (!force && refreshDueAt(current, config.refreshBefore) > now()) {
         return current;
       }
       const fresh = await refreshLogin(
@@ -104,9 +112,11 @@ export async function refreshUnderLocks(
           }
           await writeFileAtomic(path, credentialsText(stored.document, fresh));
           deps.log.info("login refreshed", {
+            path,
             token: fingerprint(fresh.accessToken),
-            expiresInMin: Math.round((fresh.expiresAt - now()) / 60_000),
+            expiresAt: fresh.expiresAt,
           });
+          deps.tracker.refreshed(fresh);
           return fresh;
         },
       );
@@ -114,18 +124,41 @@ export async function refreshUnderLocks(
   );
 }
 
-/** One refresh pass: refresh when due (or forced), then deliver the login everywhere. Returns the exit code. */
+/**
+ * One refresh pass: refresh when due (or forced), then deliver the login
+ * everywhere. A refresh token the endpoint refused before is not sent again
+ * (unless forced): the login is delivered as it is and the pass ends with
+ * "login ended". Failures are recorded, then thrown. Returns the exit code.
+ */
 export async function refreshPass(
   config: Config,
   deps: RefreshDeps,
 ): Promise<number> {
-  const { login } = await readCredentials(config.credentials);
-  const now = (deps.now ?? Date.now)();
-  const due = config.force || needsRefresh(login, now, config.refreshBefore);
-  const next = due
-    ? await refreshUnderLocks(config, deps, config.force)
-    : login;
-  return await syncLogin(config, next, deps);
+  let login: Login | undefined;
+  try {
+    login = (await readCredentials(config.credentials)).login;
+    const now = (deps.now ?? Date.now)();
+    const lastRefresh = deps.tracker.state.lastRefreshAt;
+    const due = config.force ||
+      refreshDueAt(login, config.refreshBefore, lastRefresh) <= now;
+    const dead = !config.force && deps.tracker.isDead(login);
+    const next = due && !dead
+      ? await refreshUnderLocks(config, deps, config.force)
+      : login;
+    const code = await syncLogin(config, next, deps);
+    if (!(due && dead)) return code;
+    const ended = loginEnded(
+      `the token endpoint refused refresh token ${
+        fingerprint(login.refreshToken)
+      } before`,
+    );
+    deps.log.error(ended.message, { path: config.credentials });
+    deps.tracker.failed("login_ended", ended, login);
+    return ended.exitCode;
+  } catch (err) {
+    deps.tracker.passFailed(failureKind(err, "refresh"), err, login);
+    throw err;
+  }
 }
 
 /**
@@ -142,36 +175,33 @@ export async function refreshTimer(
   Deno.addSignalListener("SIGTERM", onStop);
   Deno.addSignalListener("SIGINT", onStop);
   const now = deps.now ?? Date.now;
+  deps.tracker.setMode("timer");
+  deps.log.info("refreshing on a timer", {
+    path: config.credentials,
+    every: `${config.interval / 1000} s`,
+  });
   let failures = 0;
-  let dead: string | undefined;
   try {
     while (!stop.signal.aborted) {
       let wait = config.interval * (1 + Math.random() * 0.1);
       try {
+        const code = await refreshPass(config, deps);
+        failures = 0;
         const { login } = await readCredentials(config.credentials);
-        if (login.refreshToken === dead) {
-          deps.log.error("the login ended; log in again with `claude`");
-        } else {
-          await refreshPass(config, deps);
-          failures = 0;
+        const due = refreshDueAt(
+          login,
+          config.refreshBefore,
+          deps.tracker.state.lastRefreshAt,
+        ) - now();
+        if (code !== ExitCode.loginEnded && due > 0) {
+          wait = Math.min(wait, due);
         }
-        const { login: after } = await readCredentials(config.credentials);
-        const windowOpens = after.expiresAt - config.refreshBefore - now();
-        wait = Math.max(1_000, Math.min(wait, windowOpens));
       } catch (err) {
         if (err instanceof TransientRefreshError) {
           wait = refreshRetryDelay(failures++, err);
           deps.log.warn(`${err.message}; retrying`, { inMs: wait });
         } else {
-          if (
-            err instanceof SyncError && err.exitCode === ExitCode.loginEnded
-          ) {
-            dead = (await readCredentials(config.credentials).catch(() =>
-              undefined
-            ))
-              ?.login.refreshToken;
-          }
-          deps.log.error(messageOf(err));
+          deps.log.error(messageOf(err), { path: config.credentials });
         }
       }
       await sleep(wait, stop.signal);

@@ -10,6 +10,8 @@ import { anthropicView, verify } from "./openclaw/models_status.ts";
 import { configuredSinks, restartPending } from "./pass.ts";
 import type { Runner } from "./process.ts";
 import { readCredentials } from "./source.ts";
+import { describeState, readState } from "./state.ts";
+import { timeLeft } from "./time_left.ts";
 
 /** One line of the status report: a location, the token it holds and whether that is current. */
 export interface StatusEntry {
@@ -25,19 +27,6 @@ export interface StatusEntry {
 export interface StatusReport {
   entries: StatusEntry[];
   exitCode: number;
-}
-
-/** A duration in ms as a short human text ("7h 12m", "expired 3m ago"). */
-export function timeLeft(ms: number): string {
-  const abs = Math.abs(ms);
-  const h = Math.floor(abs / 3600e3);
-  const m = Math.floor((abs % 3600e3) / 60e3);
-  const text = h > 0
-    ? `${h}h ${m}m`
-    : m > 0
-    ? `${m}m`
-    : `${Math.floor(abs / 1e3)}s`;
-  return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
 /** The value of one variable in a container's environment list. */
@@ -182,6 +171,23 @@ export async function collectStatus(
       exitCode = ExitCode.deliveryFailed;
     }
   }
+  const state = await readState(config.stateFile!);
+  const said = state && describeState(state, login?.refreshToken, now);
+  if (said?.lastPass) {
+    entries.push({
+      kind: "last pass",
+      path: config.stateFile!,
+      note: said.lastPass,
+    });
+  }
+  if (said?.loginEnded) {
+    entries.push({
+      kind: "login",
+      path: config.credentials,
+      note: said.loginEnded,
+    });
+    exitCode = ExitCode.loginEnded;
+  }
   return { entries, exitCode };
 }
 
@@ -199,7 +205,8 @@ export function formatStatus(report: StatusReport, now: number): string {
     return [
       e.kind.padEnd(10),
       e.path,
-      e.token ?? (e.kind === "route" ? "" : "(no token)"),
+      e.token ??
+        (e.kind === "source" || e.inSync !== undefined ? "(no token)" : ""),
       expiry,
       state,
       e.note ?? "",

@@ -8,14 +8,16 @@ import {
 } from "./coalesce.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
+import type { Login } from "./credentials.ts";
+import { clearRestartMarker, deliverLogin, runRestart } from "./pass.ts";
 import {
-  clearRestartMarker,
-  deliverLogin,
-  type PassDeps,
-  runRestart,
-} from "./pass.ts";
-import { refreshRetryDelay, refreshUnderLocks } from "./refresh.ts";
+  type RefreshDeps,
+  refreshDueAt,
+  refreshRetryDelay,
+  refreshUnderLocks,
+} from "./refresh.ts";
 import { readCredentials } from "./source.ts";
+import { failureKind } from "./state.ts";
 import { TransientRefreshError } from "./token_endpoint.ts";
 import {
   type FsEvent,
@@ -33,8 +35,8 @@ export type WatchFs = (dir: string) => AsyncIterable<FsEvent> & {
   close(): void;
 };
 
-/** The edges of watch mode beyond a pass: the watcher and the configuration reload. */
-export interface WatchDeps extends PassDeps {
+/** The edges of watch mode beyond a refresh: the watcher and the configuration reload. */
+export interface WatchDeps extends RefreshDeps {
   watchFs?: WatchFs;
   reload: () => Promise<Config>;
 }
@@ -58,7 +60,7 @@ async function nearestExisting(path: string): Promise<string> {
 
 /** Runs watch mode until SIGTERM or SIGINT: one pass, then a pass after every change of the credentials file. */
 export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
-  const { log } = deps;
+  const { log, tracker } = deps;
   const watchFs: WatchFs = deps.watchFs ??
     ((dir) => Deno.watchFs(dir, { recursive: false }));
   let config = initial;
@@ -72,32 +74,48 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   let refreshTimer: TimerId | undefined;
   let refreshFailures = 0;
 
-  /** Refresh-ahead: refreshes the login when it enters the refresh window; a new token resets the clock. */
-  function scheduleRefresh(expiresAt: number): void {
+  /**
+   * Refresh-ahead: refreshes the login when it enters the refresh window; a
+   * new token resets the clock; a refresh token the endpoint refused is never
+   * sent again.
+   */
+  function scheduleRefresh(login: Login, delay?: number): void {
     timers.cancel(refreshTimer);
-    const due = expiresAt - config.refreshBefore - Date.now();
-    refreshTimer = timers.after(Math.max(0, due), async () => {
-      try {
-        await refreshUnderLocks(config, deps, false);
-        refreshFailures = 0;
-        passes.request();
-      } catch (err) {
-        if (!(err instanceof TransientRefreshError)) {
-          log.error(`refresh-ahead stopped: ${messageOf(err)}`);
-          return;
+    if (tracker.isDead(login)) return;
+    const due = refreshDueAt(
+      login,
+      config.refreshBefore,
+      tracker.state.lastRefreshAt,
+    );
+    refreshTimer = timers.after(
+      delay ?? Math.max(0, due - Date.now()),
+      async () => {
+        try {
+          await refreshUnderLocks(config, deps, false);
+          refreshFailures = 0;
+          passes.request();
+        } catch (err) {
+          const kind = failureKind(err, "refresh");
+          tracker.failed(kind, err, login, { pass: kind === "login_ended" });
+          if (!(err instanceof TransientRefreshError)) {
+            log.error(`refresh-ahead stopped: ${messageOf(err)}`, {
+              path: config.credentials,
+            });
+            return;
+          }
+          const retry = refreshRetryDelay(refreshFailures++, err);
+          log.warn(`${err.message}; retrying`, { inMs: retry });
+          scheduleRefresh(login, retry);
         }
-        const delay = refreshRetryDelay(refreshFailures++, err);
-        log.warn(`${err.message}; retrying`, { inMs: delay });
-        timers.cancel(refreshTimer);
-        refreshTimer = timers.after(delay, () => scheduleRefresh(0));
-      }
-    });
+      },
+    );
   }
 
   const restarts = new Coalescer(async () => {
     const generation = owed;
     const error = await runRestart(config, deps);
     if (error) {
+      tracker.failed("restart", error);
       const delay = backoffDelay(
         restartFailures++,
         RETRY_BASE_MS,
@@ -106,6 +124,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
       timers.after(delay, () => restarts.request());
       return;
     }
+    tracker.recreated();
     restartFailures = 0;
     if (owed === generation) await clearRestartMarker(config);
   });
@@ -114,8 +133,9 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     if (stop.signal.aborted) return;
     try {
       const { login } = await readCredentials(config.credentials);
-      scheduleRefresh(login.expiresAt);
+      scheduleRefresh(login);
       const delivery = await deliverLogin(config, login, deps);
+      tracker.passed(login, delivery.changed, delivery.failures[0]);
       if (delivery.restartOwed) {
         owed++;
         timers.cancel(restartTimer);
@@ -129,6 +149,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
       log.warn("pass failed; retrying", { inMs: delay });
       timers.after(delay, () => passes.request());
     } catch (err) {
+      tracker.passFailed(failureKind(err, "source"), err);
       log.error(`${messageOf(err)}; waiting for the next change`, {
         path: config.credentials,
       });
@@ -137,6 +158,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
 
   /** Polls the credentials file until the cycle ends. */
   async function poll(target: string, why: string): Promise<void> {
+    tracker.setMode("poll");
     log.warn(`polling ${target} every ${config.pollInterval} ms: ${why}`);
     let last = await signature(target);
     passes.request();
@@ -190,6 +212,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
         }
         if (waiting) log.info(`${dir} appeared; watching it`);
         waiting = false;
+        tracker.setMode("watch");
         await follow(dir, () => passes.request(), (e) => {
           if (isDirectoryGone(e, dir)) return false;
           if (isRelevantEvent(e, target)) passes.request();

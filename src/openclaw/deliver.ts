@@ -91,19 +91,19 @@ async function check(
   return { view, verdict: verify(view, login) as Verdict };
 }
 
-/** Delivers the login through the OpenClaw CLI and verifies it is in use; returns whether anything changed. */
+/** Delivers the login to a current OpenClaw (directly when it can, else through its CLI) and verifies it is in use; returns where it changed, if anywhere. */
 export async function deliverToOpenClaw(
   config: Config,
   cli: OpenClawCli,
   login: Login,
   deps: OpenClawDeps,
-): Promise<boolean> {
+): Promise<string | undefined> {
   const memo = deps.openclaw ?? {};
   const token = fingerprint(login.accessToken);
   const where = { sink: "openclaw", path: cli.prefix.join(" ") };
   if (memo.verified === token) {
     deps.log.debug("already current", where);
-    return false;
+    return undefined;
   }
   const access = await gatewayAccess(config);
   if (access && config.openclawState && !config.dryRun) {
@@ -111,14 +111,15 @@ export async function deliverToOpenClaw(
       .catch((err): DirectResult => ({ ok: false, why: messageOf(err) }));
     if (direct.ok) {
       memo.verified = token;
-      if (direct.changed) {
-        deps.log.info("updated, verified in use", {
-          sink: "openclaw",
-          path: storeDatabase(config.openclawState),
-          to: token,
-        });
-      }
-      return direct.changed;
+      const path = storeDatabase(config.openclawState);
+      if (!direct.changed) return undefined;
+      deps.log.info("updated, verified in use", {
+        sink: "openclaw",
+        path,
+        to: token,
+        expiresAt: login.expiresAt,
+      });
+      return path;
     }
     deps.log[direct.expected ? "debug" : "warn"](
       `direct route unavailable: ${direct.why}; using the CLI`,
@@ -130,12 +131,12 @@ export async function deliverToOpenClaw(
     if (before?.verdict.ok) {
       memo.verified = token;
       deps.log.debug("already uses the current token (verified)", where);
-      return false;
+      return undefined;
     }
   }
   if (config.dryRun) {
     deps.log.info("would paste-token", { ...where, to: token });
-    return true;
+    return where.path;
   }
   const notReloaded = await pasteToken(cli, deps.run, login, Date.now());
   if (notReloaded) deps.log.warn(`OpenClaw: ${notReloaded}`, where);
@@ -150,12 +151,16 @@ export async function deliverToOpenClaw(
     );
   }
   memo.verified = token;
-  deps.log.info("updated, verified in use", { ...where, to: token });
+  deps.log.info("updated, verified in use", {
+    ...where,
+    to: token,
+    expiresAt: login.expiresAt,
+  });
   for (const p of view.profiles.filter((p) => p.type === "oauth")) {
     deps.log.warn(
       `OpenClaw also holds OAuth profile ${p.profileId}, which it would refresh itself (racing Claude Code) should ${MANUAL_PROFILE} ever expire; remove it with \`openclaw models auth logout ${p.profileId} --yes\``,
       where,
     );
   }
-  return true;
+  return where.path;
 }

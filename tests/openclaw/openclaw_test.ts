@@ -159,9 +159,9 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
       );
     }
     assert.equal(
-      count(agent, /direct route unavailable: the store has no/),
-      1,
-      "only the first delivery needs the CLI",
+      count(agent, /updated, verified in use.*openclaw\.sqlite/),
+      2,
+      "rotations 2 and 3 take the direct route; only the first needs the CLI",
     );
     const status = await ws.run([
       "status",
