@@ -71,14 +71,11 @@ export async function routeFor(
   const cli = await resolveCli(config, deps.run);
   const probe = setting === "auto" ? await probeCli(cli, deps.run) : undefined;
   const choice = chooseRoute(setting, probe, config);
+  const forRoute = choice.route === "cli" ? cli : undefined;
   if (probe?.kind !== "unreachable") {
-    Object.assign(memo, { key, choice, cli, verified: undefined });
+    Object.assign(memo, { key, choice, cli: forRoute, verified: undefined });
   }
-  return {
-    ...choice,
-    cli: choice.route === "cli" ? cli : undefined,
-    fresh: true,
-  };
+  return { ...choice, cli: forRoute, fresh: true };
 }
 
 /** Reads what OpenClaw uses and compares it with the login. */
