@@ -8,8 +8,9 @@ set -eu
 cd "$(dirname "$0")/../.."
 dest=$1
 deno cache --frozen src/main.ts >/dev/null
-cache=$(deno info --json | jq -r .npmCache)/registry.npmjs.org
-for spec in $(jq -r '.npm // {} | keys[]' deno.lock); do
+cache=$(deno info --json | sed -n 's/^ *"npmCache": "\(.*\)",*$/\1/p')/registry.npmjs.org
+for spec in $(deno eval 'const lock = JSON.parse(Deno.readTextFileSync("deno.lock"));
+  for (const spec of Object.keys(lock.npm ?? {})) console.log(spec);'); do
   name=${spec%@*}
   version=${spec##*@}
   version=${version%%_*} # peer-dependency suffix
