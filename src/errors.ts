@@ -38,6 +38,24 @@ export function deliveryFailed(message: string): SyncError {
   return new SyncError(message, ExitCode.deliveryFailed);
 }
 
+/**
+ * A missing Deno permission (Deno.errors.NotCapable) as a usage error whose
+ * message names the flag; undefined for anything else, including the OS
+ * refusing access (Deno.errors.PermissionDenied), which stays the caller's error.
+ */
+export function notPermitted(err: unknown): SyncError | undefined {
+  return err instanceof Deno.errors.NotCapable
+    ? usageError(`not permitted: ${err.message}`)
+    : undefined;
+}
+
+/** The exit code of a pass that met these errors (undefined: none): usage, where retrying cannot help, before a failed delivery. */
+export function passExitCode(errors: (SyncError | undefined)[]): number {
+  const met = errors.filter((e) => e !== undefined);
+  if (met.some((e) => e.exitCode === ExitCode.usage)) return ExitCode.usage;
+  return met.length > 0 ? ExitCode.deliveryFailed : ExitCode.ok;
+}
+
 /** The message of any thrown value. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

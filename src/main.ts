@@ -15,7 +15,13 @@ import {
   isBooleanFlag,
   resolveConfig,
 } from "./config.ts";
-import { ExitCode, messageOf, SyncError, usageError } from "./errors.ts";
+import {
+  ExitCode,
+  messageOf,
+  notPermitted,
+  SyncError,
+  usageError,
+} from "./errors.ts";
 import { redact } from "./fingerprint.ts";
 import { readTextIfExists } from "./files.ts";
 import { Hooks } from "./hooks.ts";
@@ -176,15 +182,8 @@ export function describeFailure(
   if (err instanceof SyncError) {
     return { message: err.message, code: err.exitCode };
   }
-  if (
-    err instanceof Deno.errors.NotCapable ||
-    err instanceof Deno.errors.PermissionDenied
-  ) {
-    return {
-      message: `not permitted: ${messageOf(err)}`,
-      code: ExitCode.usage,
-    };
-  }
+  const denied = notPermitted(err);
+  if (denied) return { message: denied.message, code: denied.exitCode };
   return { message: messageOf(err), code: ExitCode.deliveryFailed };
 }
 

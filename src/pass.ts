@@ -7,7 +7,13 @@ import {
 } from "./compose.ts";
 import type { Config } from "./config.ts";
 import type { Login } from "./credentials.ts";
-import { ExitCode, messageOf, SyncError } from "./errors.ts";
+import {
+  ExitCode,
+  messageOf,
+  notPermitted,
+  passExitCode,
+  SyncError,
+} from "./errors.ts";
 import { readTextIfExists, writeFileAtomic } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import type { Logger } from "./log.ts";
@@ -84,9 +90,9 @@ export function decide(
 
 /** Any thrown value as a SyncError of a failed delivery. */
 function asDeliveryError(err: unknown, path: string): SyncError {
-  return err instanceof SyncError
-    ? err
-    : new SyncError(`${path}: ${messageOf(err)}`, ExitCode.deliveryFailed);
+  if (err instanceof SyncError) return err;
+  return notPermitted(err) ??
+    new SyncError(`${path}: ${messageOf(err)}`, ExitCode.deliveryFailed);
 }
 
 /** The marker that remembers a gateway restart still owed after the env file changed. */
@@ -266,7 +272,5 @@ export async function syncLogin(
     });
   }
   deps.observe?.({ login, delivery, restartError });
-  return delivery.failures.length > 0 || restartError
-    ? ExitCode.deliveryFailed
-    : ExitCode.ok;
+  return passExitCode([...delivery.failures, restartError]);
 }

@@ -3,7 +3,7 @@ import {
   looksMidWrite,
   parseCredentials,
 } from "./credentials.ts";
-import { messageOf, sourceInvalid } from "./errors.ts";
+import { messageOf, notPermitted, sourceInvalid } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
 
 /** How often, and how far apart, a half-written file is re-read before it counts as invalid. */
@@ -17,7 +17,8 @@ export async function readCredentials(path: string): Promise<Credentials> {
     try {
       text = await readTextIfExists(path);
     } catch (err) {
-      throw sourceInvalid(`cannot read ${path}: ${messageOf(err)}`);
+      throw notPermitted(err) ??
+        sourceInvalid(`cannot read ${path}: ${messageOf(err)}`);
     }
     if (text === undefined) {
       throw sourceInvalid(

@@ -1,5 +1,5 @@
 import type { Config } from "./config.ts";
-import { ExitCode, messageOf, SyncError } from "./errors.ts";
+import { ExitCode, messageOf, notPermitted, SyncError } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { compose, detectCompose } from "./compose.ts";
@@ -146,7 +146,9 @@ export async function collectStatus(
       if (text === undefined) entry.note = "does not exist";
     } catch (err) {
       entry.inSync = false;
-      entry.note = messageOf(err);
+      const denied = notPermitted(err);
+      entry.note = messageOf(denied ?? err);
+      if (denied) exitCode = denied.exitCode;
     }
     if (!entry.inSync && exitCode === ExitCode.ok) {
       exitCode = ExitCode.deliveryFailed;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AccessToken, type Login, RefreshToken } from "./credentials.ts";
-import { loginEnded } from "./errors.ts";
+import { loginEnded, notPermitted } from "./errors.ts";
 import { redact } from "./fingerprint.ts";
 
 /** A refresh that may succeed later (429, 5xx, network, timeout, an unreadable body). */
@@ -83,7 +83,7 @@ async function post(
       }),
     });
   } catch (err) {
-    throw new TransientRefreshError(
+    throw notPermitted(err) ?? new TransientRefreshError(
       `token endpoint ${url} unreachable: ${
         redact(err instanceof Error ? err.message : String(err))
       }`,

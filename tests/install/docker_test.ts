@@ -27,6 +27,13 @@ Deno.test("Dockerfile: Deno image builds with deno task compile, slim glibc runt
   }
 });
 
+Deno.test("README's sidecar snippet is tests/install/compose.sidecar.yml, the file the engine test runs", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const block = /### Docker sidecar[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme);
+  const file = await Deno.readTextFile(SIDECAR);
+  assert.equal(block?.[1], file.replace(/^#.*\n/gm, ""));
+});
+
 const compose = new Deno.Command("docker-compose", { args: ["version"] })
   .output().then((o) => o.success, () => false);
 
@@ -56,6 +63,7 @@ Deno.test({
           "/var/run/docker.sock",
           "/home/op/.claude",
           `SYNC_OAUTH_TOKEN_ENV_FILE: ${dir}/.env`,
+          `PWD: ${dir}`,
         ]
       ) assert.ok(text.includes(want), `${want} in\n${text}`);
       // compose v1 prints short volume syntax, v2 the long one

@@ -6,12 +6,17 @@
 #
 # Read and write are unrestricted by default because the files are runtime
 # configuration; SOT_ALLOW_PATHS (comma-separated directories) limits both to
-# those directories when they are known at build time. The systemd unit limits
-# writes to the configured directories either way (ProtectSystem=strict).
+# those directories (and their DIR.lock siblings) when they are known at build
+# time. The systemd unit limits writes to the configured directories either way
+# (ProtectSystem=strict).
 set -eu
 if [ -n "${SOT_ALLOW_PATHS:-}" ]; then
-  echo "--allow-read=/etc/sync-oauth-token,$SOT_ALLOW_PATHS"
-  echo "--allow-write=$SOT_ALLOW_PATHS"
+  # each directory and its sibling DIR.lock: Claude Code's refresh lock of
+  # ~/.claude is ~/.claude.lock, which a refresh takes too
+  paths=$(printf '%s' "$SOT_ALLOW_PATHS" | sed -e 's#/*,#,#g' -e 's#/*$##')
+  paths=$(printf '%s' "$paths" | sed 's#[^,][^,]*#&,&.lock#g')
+  echo "--allow-read=/etc/sync-oauth-token,$paths"
+  echo "--allow-write=$paths"
 else
   echo "--allow-read"
   echo "--allow-write"

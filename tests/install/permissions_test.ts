@@ -5,6 +5,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import {
   credentialsJson,
   MAIN,
+  type Outcome,
   runCommand,
   testLogin,
 } from "../helpers/fixture.ts";
@@ -13,6 +14,15 @@ import { permissionFlags } from "./flags.ts";
 /** Runs the tool under the given Deno flags. */
 function tool(flags: string[], args: string[]) {
   return runCommand([Deno.execPath(), "run", ...flags, MAIN, ...args]);
+}
+
+/** The one line of the output that names a flag, asserting there is exactly one and no stack trace. */
+function deniedLine(out: Outcome): string {
+  const text = out.stdout + out.stderr;
+  const denied = text.split("\n").filter((l) => l.includes("run again with"));
+  assert.equal(denied.length, 1, text);
+  assert.doesNotMatch(text, /^\s+at |Stack backtrace|Info /m);
+  return denied[0];
 }
 
 Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts and loopback", async () => {
@@ -27,12 +37,12 @@ Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts a
     "--no-prompt",
     "--quiet",
   ]);
-  const limited = await permissionFlags("/srv/openclaw,/root/.claude");
-  assert.equal(
-    limited[0],
-    "--allow-read=/etc/sync-oauth-token,/srv/openclaw,/root/.claude",
-  );
-  assert.equal(limited[1], "--allow-write=/srv/openclaw,/root/.claude");
+  // each directory with its DIR.lock sibling (Claude Code's ~/.claude.lock)
+  const limited = await permissionFlags("/srv/openclaw/,/root/.claude");
+  const paths =
+    "/srv/openclaw,/srv/openclaw.lock,/root/.claude,/root/.claude.lock";
+  assert.equal(limited[0], `--allow-read=/etc/sync-oauth-token,${paths}`);
+  assert.equal(limited[1], `--allow-write=${paths}`);
   const tasks = denoJson.tasks as Record<string, string>;
   for (const task of ["compile", "compile:all"]) {
     assert.match(tasks[task], /\$\(sh tests\/install\/permissions\.sh\)/, task);
@@ -48,58 +58,48 @@ Deno.test("under the baked flags: --version prints deno.json's version", async (
   assert.equal(out.stdout.trim(), denoJson.version);
 });
 
-Deno.test("a permission the tool lacks is a line naming the flag, never a stack trace", async () => {
+Deno.test("a Deno permission the tool lacks: exit 2 and one line naming the flag, wherever it is met", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sot-perms-" });
   try {
     const allowed = join(dir, "allowed");
     const other = join(dir, "other");
     await Deno.mkdir(allowed);
     await Deno.mkdir(other);
-    await Deno.writeTextFile(
-      join(allowed, ".credentials.json"),
-      credentialsJson(testLogin()),
-    );
-    await Deno.writeTextFile(join(other, ".env"), "ANTHROPIC_OAUTH_TOKEN=\n");
-    const common = [
-      "--credentials",
-      join(allowed, ".credentials.json"),
-      "--restart",
-      "none",
-    ];
-    await Deno.copyFile(
-      join(allowed, ".credentials.json"),
-      join(other, ".credentials.json"),
-    );
+    const creds = credentialsJson(testLogin());
+    for (const d of [allowed, other]) {
+      await Deno.writeTextFile(join(d, ".credentials.json"), creds);
+      await Deno.writeTextFile(join(d, ".env"), "ANTHROPIC_OAUTH_TOKEN=\n");
+    }
     await Deno.writeTextFile(join(other, "config.env"), "");
     const flags = await permissionFlags(allowed);
     const readAll = ["--allow-read", ...flags.slice(1)];
-    const envFile = ["--env-file", join(other, ".env")];
+    const source = ["--credentials", join(allowed, ".credentials.json")];
+    const noRestart = [...source, "--restart", "none"];
+    const outsideEnv = ["--env-file", join(other, ".env")];
+    const unreachable = "http://127.0.0.2:8443/v1/oauth/token";
 
-    // Where no part of the tool catches the error, main.ts maps it to "not
-    // permitted", exit 2. Elsewhere the part that catches it keeps its own
-    // exit code (config 2, credentials 4, a sink 1) and the Deno message.
-    const cases = [
+    const cases: { where: string; flag: string; out: Outcome }[] = [
       {
+        where: "environment, uncaught (main.ts)",
         flag: "--allow-env",
-        code: 2,
         out: await tool(flags.filter((f) => f !== "--allow-env"), [
           "--once",
-          ...common,
+          ...noRestart,
         ]),
       },
       {
+        where: "config file",
         flag: "--allow-read",
-        code: 2,
         out: await tool(flags, [
           "--once",
-          ...common,
+          ...noRestart,
           "--config",
           join(other, "config.env"),
         ]),
       },
       {
+        where: "source read (source.ts)",
         flag: "--allow-read",
-        code: 4,
         out: await tool(flags, [
           "--once",
           "--credentials",
@@ -107,25 +107,53 @@ Deno.test("a permission the tool lacks is a line naming the flag, never a stack 
         ]),
       },
       {
-        flag: "--allow-write",
-        code: 1,
-        out: await tool(readAll, ["--once", ...common, ...envFile]),
+        where: "sink read (pass.ts)",
+        flag: "--allow-read",
+        out: await tool(flags, ["--once", ...noRestart, ...outsideEnv]),
       },
       {
+        where: "sink write (pass.ts)",
+        flag: "--allow-write",
+        out: await tool(readAll, ["--once", ...noRestart, ...outsideEnv]),
+      },
+      {
+        where: "gateway restart (docker)",
+        flag: "--allow-run",
+        out: await tool(flags.filter((f) => !f.startsWith("--allow-run")), [
+          "--once",
+          ...source,
+          "--env-file",
+          join(allowed, ".env"),
+        ]),
+      },
+      {
+        where: "token endpoint (refresh, under Claude Code's locks)",
+        flag: "--allow-net",
+        out: await tool(flags, [
+          "refresh",
+          "--once",
+          "--force",
+          ...noRestart,
+          "--token-url",
+          unreachable,
+          "--token-url-fallback",
+          unreachable,
+        ]),
+      },
+      {
+        where: "status, sink read",
         flag: "--allow-read",
-        code: 1,
-        out: await tool(flags, ["status", ...common, ...envFile]),
+        out: await tool(flags, ["status", ...noRestart, ...outsideEnv]),
       },
     ];
-    for (const { out, flag, code } of cases) {
+    for (const { where, flag, out } of cases) {
+      const line = deniedLine(out);
       const text = out.stdout + out.stderr;
-      assert.equal(out.code, code, text);
-      const denied = text.split("\n").filter((l) =>
-        l.includes("run again with the")
-      );
-      assert.equal(denied.length, 1, text);
-      assert.ok(denied[0].includes(`run again with the ${flag} flag`), text);
-      assert.doesNotMatch(text, /^\s+at |Stack backtrace|Info /m);
+      assert.equal(out.code, 2, `${where}: exit ${out.code}\n${text}`);
+      assert.ok(line.includes(`run again with the ${flag} flag`), where);
+      if (where !== "config file") {
+        assert.match(line, /not permitted: Requires /, `${where}: ${text}`);
+      }
     }
     assert.match(cases[0].out.stderr, /^ERROR not permitted: .*--allow-env/);
     assert.equal(
@@ -133,6 +161,70 @@ Deno.test("a permission the tool lacks is a line naming the flag, never a stack 
       "ANTHROPIC_OAUTH_TOKEN=\n",
     );
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** A copy of the tool (source and a DENO_DIR of its npm packages) that any user can run offline; returns its main.ts. */
+async function portableCopy(dir: string): Promise<string> {
+  for (const f of ["deno.json", "deno.lock"]) {
+    await Deno.copyFile(join(ROOT, f), join(dir, f));
+  }
+  const cp = await runCommand(["cp", "-R", join(ROOT, "src"), dir]);
+  assert.equal(cp.code, 0, cp.stderr);
+  const denoDir = join(dir, "deno-dir");
+  const made = await runCommand([
+    "sh",
+    join(ROOT, "tests/install/deno_dir.sh"),
+    denoDir,
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const open = await runCommand(["chmod", "-R", "a+rwX", dir]);
+  assert.equal(open.code, 0, open.stderr);
+  return join(dir, "src/main.ts");
+}
+
+Deno.test("the OS refusing access (EACCES) is not a missing permission: the source exits 4, a sink 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sot-eacces-" });
+  try {
+    const main = await portableCopy(dir);
+    // root passes every mode check, so root runs the tool as nobody
+    const asUser = Deno.uid() === 0
+      ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+      : [];
+    const flags = await permissionFlags();
+    const run = (args: string[]) =>
+      runCommand(
+        [...asUser, Deno.execPath(), "run", "--cached-only", "--frozen"]
+          .concat(flags, [main], args),
+        { DENO_DIR: join(dir, "deno-dir") },
+      );
+    const creds = join(dir, "claude/.credentials.json");
+    const env = join(dir, "openclaw/.env");
+    await Deno.mkdir(join(dir, "claude"), { mode: 0o755 });
+    await Deno.mkdir(join(dir, "openclaw"), { mode: 0o755 });
+    await Deno.writeTextFile(creds, credentialsJson(testLogin()), {
+      mode: 0o644,
+    });
+    await Deno.writeTextFile(env, "ANTHROPIC_OAUTH_TOKEN=\n", { mode: 0o644 });
+    const args = ["--once", "--credentials", creds, "--env-file", env];
+
+    await Deno.chmod(join(dir, "openclaw"), 0o555); // no temp file beside .env
+    const sink = await run([...args, "--restart", "none"]);
+    await Deno.chmod(creds, 0o000);
+    const source = await run(args);
+
+    for (const [out, code] of [[source, 4], [sink, 1]] as const) {
+      const text = out.stdout + out.stderr;
+      assert.equal(out.code, code, text);
+      assert.match(text, /Permission denied \(os error 13\)/);
+      assert.doesNotMatch(text, /not permitted|run again with/);
+    }
+    assert.equal(await Deno.readTextFile(env), "ANTHROPIC_OAUTH_TOKEN=\n");
+  } finally {
+    await Deno.chmod(join(dir, "openclaw"), 0o755).catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
 });
