@@ -44,7 +44,10 @@ export async function createState(opts: {
   await Deno.mkdir(home, { recursive: true });
   const config = {
     models: {
-      catalogRefresh: { enabled: false },
+      // 2026.1.30 rejects the key it does not know yet.
+      ...(opts.entry === paths.oldEntry
+        ? {}
+        : { catalogRefresh: { enabled: false } }),
       providers: {
         anthropic: {
           baseUrl: `http://127.0.0.1:${opts.mockPort}`,

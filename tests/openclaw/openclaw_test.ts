@@ -189,3 +189,68 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
     await ws.cleanup();
   }
 });
+
+Deno.test("openclaw 2026.1.30: auto finds the old release and writes auth-profiles.json; three rotations reach its one-shot agent; no refresh by OpenClaw", async () => {
+  const { ws, mock, st } = await setup(paths.oldEntry);
+  const agentDir = join(st.stateDir, "agents", "main", "agent");
+  await Deno.mkdir(agentDir, { recursive: true });
+  await Deno.writeTextFile(
+    join(agentDir, "auth-profiles.json"),
+    JSON.stringify({
+      version: 1,
+      profiles: { "anthropic:default": staleOauthProfile() },
+    }),
+  );
+  let login: TestLogin = testLogin();
+  await ws.writeLogin(login);
+  const agent = Running.start(ws, [
+    "--credentials",
+    ws.credentials,
+    "--config",
+    ws.configFile,
+    "--openclaw-cli",
+    `${paths.node} ${paths.oldEntry}`,
+    "--openclaw-state",
+    st.stateDir,
+  ]);
+  try {
+    for (let rotation = 1; rotation <= 3; rotation++) {
+      if (rotation > 1) {
+        login = testLogin();
+        await ws.writeLogin(login);
+      }
+      await waitFor(
+        `rotation ${rotation} written`,
+        () => count(agent, /updated .*auth-profiles\.json/) >= rotation,
+        120_000,
+      );
+      const t0 = Date.now();
+      const run = await runCli(st, [
+        "agent",
+        "--local",
+        "--agent",
+        "main",
+        "--session-id",
+        `rotation-${rotation}`,
+        "--message",
+        "hi",
+        "--json",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const seen = await messagesSince(mock.logPath, t0);
+      assert.equal(
+        seen.at(-1)?.authorization,
+        `Bearer ${login.accessToken}`,
+        `rotation ${rotation}: the old release's next request carries the new token`,
+      );
+    }
+    assert.match(agent.stderr, /route=auth-profiles/);
+    await assertNoRefresh(st);
+    assert.ok(!agent.stderr.includes(login.accessToken), "no token in logs");
+  } finally {
+    assert.equal((await agent.stop()).code, 0);
+    await mock.stop();
+    await Deno.remove(st.dir, { recursive: true });
+    await ws.cleanup();
+  }
+});
