@@ -12,6 +12,9 @@ import { ExitCode, messageOf, SyncError } from "./errors.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { splitCommand } from "./hooks.ts";
 import { type Runner, tail } from "./process.ts";
+import { gatewayAccess } from "./openclaw/direct.ts";
+import { routeFor } from "./openclaw/deliver.ts";
+import { storeDatabase } from "./openclaw/sqlite_store.ts";
 import { refreshDueAt } from "./refresh.ts";
 import { readCredentials } from "./source.ts";
 import { type AgentState, isLoginEnded, readState } from "./state.ts";
@@ -530,12 +533,59 @@ const agentCheck: Check = {
   },
 };
 
-/** Every check, in report order. The OpenClaw CLI check (issue #7's delivery path) is one more entry here. */
+/** The delivery route to OpenClaw that this configuration takes and why; for a current OpenClaw, whether the fast direct route is open. */
+const openclawCheck: Check = {
+  name: "openclaw",
+  async run({ config, run }) {
+    const route = await routeFor(config, { run });
+    const unsure = /cannot ask|did not answer/.test(route.why);
+    const findings = [
+      finding(
+        "openclaw",
+        unsure ? "warn" : "ok",
+        `delivery route ${route.route}: ${route.why}`,
+        unsure
+          ? "start the gateway, or set --openclaw to the route you want"
+          : undefined,
+      ),
+    ];
+    if (route.route !== "cli") return findings;
+    const access = await gatewayAccess(config);
+    const database = config.openclawState &&
+      storeDatabase(config.openclawState);
+    const stored = database &&
+      await Deno.stat(database).then(() => true, () => false);
+    findings.push(
+      access && stored
+        ? finding(
+          "openclaw",
+          "ok",
+          `direct route open: ${database}, gateway ${access.url}`,
+        )
+        : finding(
+          "openclaw",
+          "warn",
+          `direct route closed (${
+            !config.openclawState
+              ? "no --openclaw-state"
+              : !stored
+              ? `no ${database}`
+              : "no gateway token"
+          }): every delivery costs OpenClaw CLI start-ups of several seconds`,
+          "set --openclaw-state to OpenClaw's state directory and make OPENCLAW_GATEWAY_TOKEN known",
+        ),
+    );
+    return findings;
+  },
+};
+
+/** Every check, in report order. */
 export const CHECKS: readonly Check[] = [
   credentialsCheck,
   directoriesCheck,
   inotifyCheck,
   dockerCheck,
+  openclawCheck,
   tokenEndpointCheck,
   hooksCheck,
   agentCheck,

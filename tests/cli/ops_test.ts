@@ -264,6 +264,7 @@ case "$*" in
   "compose version") echo "Docker Compose version v2.32.4";;
   "compose config --services") printf 'openclaw-gateway\\nopenclaw-cli\\n';;
   "compose ps -q openclaw-gateway") echo 0123456789abcdef0123;;
+  "compose exec"*) echo 'exec: "openclaw": executable file not found in $PATH' >&2; exit 126;;
   *) exit 1;;
 esac
 `;
@@ -299,6 +300,7 @@ Deno.test("doctor: a sound setup passes every check (exit 0); a wrong service an
         /^OK {4}token endpoint .*127\.0\.0\.1 resolves/,
         /^OK {4}token fallback .*localhost resolves to/,
         /^OK {4}last pass .*none recorded/,
+        /^OK {4}openclaw .*delivery route env-only: the gateway has no OpenClaw CLI with `models auth paste-token`/,
       ]
     ) {
       assert.ok(

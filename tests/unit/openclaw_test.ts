@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { resolveConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
-import { classifyProbe, expiresIn } from "../../src/openclaw/cli.ts";
+import {
+  classifyProbe,
+  expiresIn,
+  resolveCli,
+} from "../../src/openclaw/cli.ts";
 import {
   deliverToOpenClaw,
   type OpenClawMemo,
@@ -352,4 +356,39 @@ Deno.test("openclaw delivery: a token OpenClaw stores but does not use is a fail
     }),
     /stored …\w{4}#\w+ as anthropic:manual but uses anthropic:default \(oauth\)/,
   );
+});
+
+Deno.test("openclaw CLI prefix: --openclaw-cli split on blanks, else docker compose exec -T into the gateway's service with the project's -f and -p", async () => {
+  const run = () => Promise.resolve(ok("Docker Compose version v2"));
+  const given = resolveConfig({
+    flags: { "openclaw-cli": "  /usr/bin/node  /opt/oc/openclaw.mjs " },
+    env: {},
+  });
+  assert.deepEqual((await resolveCli(given, run)).prefix, [
+    "/usr/bin/node",
+    "/opt/oc/openclaw.mjs",
+  ]);
+  const compose = resolveConfig({
+    flags: {
+      "env-file": "/srv/oc/.env",
+      "compose-file": "/srv/oc/compose.yml",
+      "compose-project": "oc",
+      "service": "gw",
+    },
+    env: {},
+  });
+  const cli = await resolveCli(compose, run);
+  assert.deepEqual(cli.prefix, [
+    "docker",
+    "compose",
+    "-f",
+    "/srv/oc/compose.yml",
+    "-p",
+    "oc",
+    "exec",
+    "-T",
+    "gw",
+    "openclaw",
+  ]);
+  assert.equal(cli.cwd, "/srv/oc");
 });
