@@ -43,6 +43,8 @@ interface OptionSpec {
   commands: readonly Command[];
   schema: z.ZodType;
   boolean?: boolean;
+  /** A secret: `config` shows only whether it is set. */
+  secret?: boolean;
 }
 
 const ALL = ["watch", "status", "config", "refresh", "doctor"] as const;
@@ -116,6 +118,7 @@ export const OPTIONS = {
       "the gateway's shared token, for the direct route (default OPENCLAW_GATEWAY_TOKEN from the environment, openclaw.json or the .env file)",
     commands: ALL,
     schema: z.string().min(1).optional(),
+    secret: true,
   },
   "compose-dir": {
     help:
@@ -290,6 +293,19 @@ export function envName(flag: string): string {
 /** The camelCase key of a flag. */
 function camel(flag: string): string {
   return flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The configuration as `config` shows it: secrets replaced by "(set)". */
+export function shownConfig(config: Config): Record<string, unknown> {
+  const shown: Record<string, unknown> = { ...config };
+  for (
+    const [flag, spec] of Object.entries(OPTIONS as Record<string, OptionSpec>)
+  ) {
+    if (spec.secret && shown[camel(flag)] !== undefined) {
+      shown[camel(flag)] = "(set)";
+    }
+  }
+  return shown;
 }
 
 /** Whether a flag takes no value; undefined for unknown flags. */

@@ -14,6 +14,7 @@ import {
   helpText,
   isBooleanFlag,
   resolveConfig,
+  shownConfig,
 } from "./config.ts";
 import {
   ExitCode,
@@ -136,7 +137,7 @@ export async function main(args: string[], log?: Logger): Promise<number> {
   const deps: PassDeps = { run: runProcess, log, openclaw: {} };
   switch (line.command) {
     case "config":
-      print(redact(JSON.stringify(config, null, 2)));
+      print(redact(JSON.stringify(shownConfig(config), null, 2)));
       return ExitCode.ok;
     case "status": {
       const now = Date.now();

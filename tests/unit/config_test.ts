@@ -6,6 +6,7 @@ import {
   isBooleanFlag,
   parseDuration,
   resolveConfig,
+  shownConfig,
 } from "../../src/config.ts";
 
 Deno.test("config: flags win over the environment, which wins over the config file", () => {
@@ -105,5 +106,20 @@ Deno.test("command line: command, values in both forms, booleans, and errors for
   assert.throws(
     () => parseCommandLine(["--once=1"], isBooleanFlag),
     /no value/,
+  );
+});
+
+Deno.test("config: a secret option (the gateway token) is shown only as set", () => {
+  const config = resolveConfig({
+    flags: { "openclaw-gateway-token": "s3cret-gateway-token" },
+    env: {},
+  });
+  assert.equal(config.openclawGatewayToken, "s3cret-gateway-token");
+  const shown = JSON.stringify(shownConfig(config));
+  assert.ok(!shown.includes("s3cret"));
+  assert.equal(shownConfig(config).openclawGatewayToken, "(set)");
+  assert.equal(
+    shownConfig(resolveConfig({ flags: {}, env: {} })).openclawGatewayToken,
+    undefined,
   );
 });
