@@ -10,6 +10,8 @@ export interface LockOptions {
   retries: number;
   retryDelayMs: number;
   touchEveryMs?: number;
+  /** Go on without the lock when its directory refuses to create it (read-only, not permitted). */
+  optional?: boolean;
 }
 
 /** Claude Code's refresh lock: stale after 60 s, touched every 5 s while held. */
@@ -47,7 +49,10 @@ export async function acquireLock(
       await Deno.mkdir(path);
       break;
     } catch (err) {
-      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+      if (!(err instanceof Deno.errors.AlreadyExists)) {
+        if (options.optional) return { path, release: async () => {} };
+        throw err;
+      }
       if (await isStale(path, options.staleMs)) {
         await Deno.remove(path, { recursive: true }).catch(() => {});
         continue;

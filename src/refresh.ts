@@ -75,7 +75,12 @@ export async function refreshUnderLocks(
   const before = (await readCredentials(path)).login;
   const sibling = `${await Deno.realPath(dir)}.lock`;
   return await withLocks(
-    [[join(dir, ".oauth_refresh.lock"), REFRESH_LOCK], [sibling, REFRESH_LOCK]],
+    [[join(dir, ".oauth_refresh.lock"), REFRESH_LOCK], [sibling, {
+      ...REFRESH_LOCK,
+      // Claude Code takes both; the lock inside the directory alone keeps us
+      // apart, and a sandbox (systemd ProtectHome) may not let us make this one.
+      optional: true,
+    }]],
     async () => {
       const current = (await readCredentials(path)).login;
       if (current.refreshToken !== before.refreshToken) {

@@ -3,6 +3,7 @@ import { backoffDelay, Coalescer } from "../../src/coalesce.ts";
 import { compose, composeBase, restartSteps } from "../../src/compose.ts";
 import { resolveConfig } from "../../src/config.ts";
 import { fingerprint, redact } from "../../src/fingerprint.ts";
+import { acquireLock } from "../../src/lock.ts";
 import { createLogger } from "../../src/log.ts";
 import type { RunResult } from "../../src/process.ts";
 import {
@@ -163,4 +164,13 @@ Deno.test("watch events: renames onto the file and CLOSE_WRITE count; temp names
   assert.ok(
     !mayCreatePath({ kind: "create", paths: ["/a/x"] }, "/a", "/a/b/c"),
   );
+});
+
+Deno.test("lock: an optional lock whose directory refuses it is skipped; a required one is an error", async () => {
+  // /proc refuses mkdir, even to root: a stand-in for a read-only home.
+  const path = "/proc/sync-oauth-token-test.lock";
+  const options = { staleMs: 1000, retries: 0, retryDelayMs: 1 };
+  const skipped = await acquireLock(path, { ...options, optional: true });
+  await skipped.release();
+  await assert.rejects(acquireLock(path, options));
 });
