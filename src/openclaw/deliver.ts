@@ -103,6 +103,7 @@ export async function deliverToOpenClaw(
     return undefined;
   }
   const access = await gatewayAccess(config);
+  let profileMissing = false;
   if (access && config.openclawState && !config.dryRun) {
     const direct = await deliverDirect(config.openclawState, access, login)
       .catch((err): DirectResult => ({ ok: false, why: messageOf(err) }));
@@ -118,12 +119,13 @@ export async function deliverToOpenClaw(
       });
       return path;
     }
+    profileMissing = direct.expected === true;
     deps.log[direct.expected ? "debug" : "warn"](
       `direct route unavailable: ${direct.why}; using the CLI`,
       where,
     );
   }
-  if (memo.verified === undefined) {
+  if (memo.verified === undefined && !profileMissing) {
     const before = await check(cli, deps.run, login).catch(() => undefined);
     if (before?.verdict.ok) {
       memo.verified = token;
