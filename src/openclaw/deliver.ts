@@ -22,7 +22,8 @@ import {
 import { deliverDirect, type DirectResult, gatewayAccess } from "./direct.ts";
 import { MANUAL_PROFILE } from "./profiles.ts";
 import { storeDatabase } from "./sqlite_store.ts";
-import { chooseRoute, type RouteChoice } from "./route.ts";
+import { chooseRoute, type RouteChoice, type StoreKind } from "./route.ts";
+import { authProfilesPath } from "../sinks/auth_profiles.ts";
 
 /** What a process remembers between passes: the route per configuration and the token last verified in use. */
 export interface OpenClawMemo {
@@ -39,6 +40,16 @@ export interface OpenClawDeps {
   openclaw?: OpenClawMemo;
 }
 
+/** Which auth store an OpenClaw state directory holds, by the files in it. */
+async function storeKind(stateDir: string | undefined): Promise<StoreKind> {
+  if (!stateDir) return undefined;
+  const exists = (path: string) =>
+    Deno.stat(path).then(() => true, () => false);
+  if (await exists(storeDatabase(stateDir))) return "sqlite";
+  if (await exists(authProfilesPath(stateDir))) return "auth-profiles";
+  return undefined;
+}
+
 /** A route as decided for a pass: the CLI for the CLI route, and whether it was decided just now. */
 export type RouteDecision = RouteChoice & { cli?: OpenClawCli; fresh: boolean };
 
@@ -48,11 +59,15 @@ export async function routeFor(
   deps: Pick<OpenClawDeps, "run" | "openclaw">,
 ): Promise<RouteDecision> {
   const setting = config.openclaw;
-  if (
-    setting !== "auto" && setting !== "cli" ||
-    setting === "auto" && !config.openclawCli && !config.composeDir
-  ) {
+  if (setting !== "auto" && setting !== "cli") {
     return { ...chooseRoute(setting, undefined, config), fresh: false };
+  }
+  const store = await storeKind(config.openclawState);
+  if (
+    setting === "auto" && !config.openclawCli && !config.composeDir &&
+    store !== "sqlite"
+  ) {
+    return { ...chooseRoute(setting, undefined, config, store), fresh: false };
   }
   const memo = deps.openclaw ?? {};
   const key = JSON.stringify([
@@ -70,7 +85,7 @@ export async function routeFor(
   }
   const cli = await resolveCli(config, deps.run);
   const probe = setting === "auto" ? await probeCli(cli, deps.run) : undefined;
-  const choice = chooseRoute(setting, probe, config);
+  const choice = chooseRoute(setting, probe, config, store);
   const forRoute = choice.route === "cli" ? cli : undefined;
   if (probe?.kind !== "unreachable") {
     Object.assign(memo, { key, choice, cli: forRoute, verified: undefined });

@@ -24,11 +24,15 @@ function classic(oauthJson: string | undefined, why: string): RouteChoice {
     : { route: "env-only", why: `${why}: .env + recreate` };
 }
 
-/** Picks the delivery route from the setting, what the probe found and what is configured. */
+/** Which auth store --openclaw-state holds: a current SQLite store, an older auth-profiles.json, or neither. */
+export type StoreKind = "sqlite" | "auth-profiles" | undefined;
+
+/** Picks the delivery route from the setting, what the probe found, the store on disk and what is configured. */
 export function chooseRoute(
   setting: RouteSetting,
   probe: Probe | undefined,
   config: { oauthJson?: string; openclawState?: string },
+  store?: StoreKind,
 ): RouteChoice {
   if (setting !== "auto") {
     return { route: setting, why: `--openclaw ${setting}` };
@@ -52,8 +56,22 @@ export function chooseRoute(
         );
     case "absent":
     case "unreachable":
-      return classic(config.oauthJson, probe.why);
-    case undefined:
-      return classic(config.oauthJson, "no OpenClaw CLI to ask");
+    case undefined: {
+      const why = probe?.why ?? "no OpenClaw CLI to ask";
+      if (store === "sqlite") {
+        return {
+          route: "cli",
+          why:
+            `${why}, but --openclaw-state holds a current store (the classic files would not reach it)`,
+        };
+      }
+      if (store === "auth-profiles") {
+        return {
+          route: "auth-profiles",
+          why: `${why}; --openclaw-state holds auth-profiles.json`,
+        };
+      }
+      return classic(config.oauthJson, why);
+    }
   }
 }
