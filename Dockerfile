@@ -10,7 +10,9 @@ WORKDIR /src
 COPY deno.json deno.lock ./
 COPY src/ src/
 COPY tests/install/permissions.sh tests/install/permissions.sh
-RUN deno task compile && ./dist/sync-oauth-token --version
+# the gateway's service name, for the direct route to OpenClaw over the compose network
+ARG SOT_ALLOW_HOSTS=openclaw-gateway
+RUN SOT_ALLOW_HOSTS="$SOT_ALLOW_HOSTS" deno task compile && ./dist/sync-oauth-token --version
 
 # The docker CLI and the compose v2 plugin (static binaries).
 FROM docker:28-cli AS docker

@@ -21,7 +21,9 @@ else
   echo "--allow-read"
   echo "--allow-write"
 fi
-echo "--allow-net=platform.claude.com,console.anthropic.com,127.0.0.1,localhost"
+# SOT_ALLOW_HOSTS (comma-separated) adds hosts, such as the gateway's service
+# name for the direct route from a sidecar (ws://openclaw-gateway:18789).
+echo "--allow-net=platform.claude.com,console.anthropic.com,127.0.0.1,localhost${SOT_ALLOW_HOSTS:+,$SOT_ALLOW_HOSTS}"
 echo "--allow-run=docker,docker-compose,openclaw"
 echo "--allow-env"
 echo "--allow-sys=uid,gid"

@@ -83,6 +83,51 @@ async function assertNoRefresh(st: OcState): Promise<void> {
   assert.deepEqual(calls, [], "OpenClaw called the token endpoint");
 }
 
+/** Runs a one-shot OpenClaw model call and asserts it carried the login's token. */
+async function assertOneShotCarries(
+  st: OcState,
+  mockLog: string,
+  args: string[],
+  login: TestLogin,
+  what: string,
+): Promise<void> {
+  const t0 = Date.now();
+  const run = await runCli(st, [...args, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(
+    (await messagesSince(mockLog, t0)).at(-1)?.authorization,
+    `Bearer ${login.accessToken}`,
+    what,
+  );
+}
+
+/** Starts the tool in watch mode against an OpenClaw release's CLI (and its state directory). */
+function startAgent(ws: Workspace, entry: string, stateDir: string): Running {
+  return Running.start(ws, [
+    "--credentials",
+    ws.credentials,
+    "--config",
+    ws.configFile,
+    "--openclaw-cli",
+    `${paths.node} ${entry}`,
+    "--openclaw-state",
+    stateDir,
+  ]);
+}
+
+/** Stops the tool (asserting exit 0) and every peer, and removes the temp directories. */
+async function finish(
+  agent: Running,
+  ws: Workspace,
+  st: OcState,
+  ...peers: { stop(): Promise<void> }[]
+): Promise<void> {
+  assert.equal((await agent.stop()).code, 0);
+  for (const peer of peers) await peer.stop();
+  await Deno.remove(st.dir, { recursive: true });
+  await ws.cleanup();
+}
+
 Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the one-shot infer (paste-token first, then the direct route); status verifies; no refresh by OpenClaw", async () => {
   const { ws, mock, st } = await setup(paths.entry);
   const cliPrefix = `${paths.node} ${paths.entry}`;
@@ -92,16 +137,7 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
   const gateway = await startGateway(st);
   let login: TestLogin = testLogin();
   await ws.writeLogin(login);
-  const agent = Running.start(ws, [
-    "--credentials",
-    ws.credentials,
-    "--config",
-    ws.configFile,
-    "--openclaw-cli",
-    cliPrefix,
-    "--openclaw-state",
-    st.stateDir,
-  ]);
+  const agent = startAgent(ws, paths.entry, st.stateDir);
   const figures: string[] = [];
   try {
     for (let rotation = 1; rotation <= 3; rotation++) {
@@ -135,23 +171,20 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
         `rotation ${rotation}: the gateway's next request carries the new token`,
       );
       const requested = Date.now() - t0;
-      const t1 = Date.now();
-      const infer = await runCli(st, [
-        "infer",
-        "model",
-        "run",
-        "--local",
-        "--model",
-        "anthropic/claude-sonnet-4-5",
-        "--prompt",
-        "hi",
-        "--json",
-      ]);
-      assert.equal(infer.code, 0, infer.stderr);
-      const oneShot = await messagesSince(mock.logPath, t1);
-      assert.equal(
-        oneShot.at(-1)?.authorization,
-        `Bearer ${login.accessToken}`,
+      await assertOneShotCarries(
+        st,
+        mock.logPath,
+        [
+          "infer",
+          "model",
+          "run",
+          "--local",
+          "--model",
+          "anthropic/claude-sonnet-4-5",
+          "--prompt",
+          "hi",
+        ],
+        login,
         `rotation ${rotation}: infer model run carries the new token`,
       );
       figures.push(
@@ -182,11 +215,7 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
     assert.ok(!agent.stderr.includes(login.accessToken), "no token in logs");
     console.log(figures.join("\n"));
   } finally {
-    assert.equal((await agent.stop()).code, 0);
-    await gateway.stop();
-    await mock.stop();
-    await Deno.remove(st.dir, { recursive: true });
-    await ws.cleanup();
+    await finish(agent, ws, st, gateway, mock);
   }
 });
 
@@ -203,16 +232,7 @@ Deno.test("openclaw 2026.1.30: auto finds the old release and writes auth-profil
   );
   let login: TestLogin = testLogin();
   await ws.writeLogin(login);
-  const agent = Running.start(ws, [
-    "--credentials",
-    ws.credentials,
-    "--config",
-    ws.configFile,
-    "--openclaw-cli",
-    `${paths.node} ${paths.oldEntry}`,
-    "--openclaw-state",
-    st.stateDir,
-  ]);
+  const agent = startAgent(ws, paths.oldEntry, st.stateDir);
   try {
     for (let rotation = 1; rotation <= 3; rotation++) {
       if (rotation > 1) {
@@ -224,23 +244,20 @@ Deno.test("openclaw 2026.1.30: auto finds the old release and writes auth-profil
         () => count(agent, /updated .*auth-profiles\.json/) >= rotation,
         120_000,
       );
-      const t0 = Date.now();
-      const run = await runCli(st, [
-        "agent",
-        "--local",
-        "--agent",
-        "main",
-        "--session-id",
-        `rotation-${rotation}`,
-        "--message",
-        "hi",
-        "--json",
-      ]);
-      assert.equal(run.code, 0, run.stderr);
-      const seen = await messagesSince(mock.logPath, t0);
-      assert.equal(
-        seen.at(-1)?.authorization,
-        `Bearer ${login.accessToken}`,
+      await assertOneShotCarries(
+        st,
+        mock.logPath,
+        [
+          "agent",
+          "--local",
+          "--agent",
+          "main",
+          "--session-id",
+          `rotation-${rotation}`,
+          "--message",
+          "hi",
+        ],
+        login,
         `rotation ${rotation}: the old release's next request carries the new token`,
       );
     }
@@ -248,9 +265,6 @@ Deno.test("openclaw 2026.1.30: auto finds the old release and writes auth-profil
     await assertNoRefresh(st);
     assert.ok(!agent.stderr.includes(login.accessToken), "no token in logs");
   } finally {
-    assert.equal((await agent.stop()).code, 0);
-    await mock.stop();
-    await Deno.remove(st.dir, { recursive: true });
-    await ws.cleanup();
+    await finish(agent, ws, st, mock);
   }
 });
