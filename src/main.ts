@@ -1,10 +1,12 @@
 /**
  * sync-oauth-token: keeps every consumer of a Claude Code login fresh.
  *
- * The flow: read the source (src/source.ts), decide per sink what changes and
- * deliver it (src/pass.ts with src/sinks/), restart the gateway when its env
- * changed (src/compose.ts); watch mode repeats it on every change
- * (src/watch.ts).
+ * The flow: read the source (src/source.ts); pick the route to OpenClaw
+ * (src/openclaw/route.ts, asked of the gateway in src/openclaw/deliver.ts);
+ * decide per sink what changes and deliver it (src/pass.ts with src/sinks/,
+ * or OpenClaw's own store in src/openclaw/); restart the gateway when its env
+ * changed (src/compose.ts). Watch mode repeats it on every change
+ * (src/watch.ts), timer mode refreshes the login first (src/refresh.ts).
  */
 import denoJson from "../deno.json" with { type: "json" };
 import { parseCommandLine } from "./cli.ts";

@@ -1,4 +1,4 @@
-/** Delivery to OpenClaw's own store through its CLI: choose the route, paste the token, make it win, verify. */
+/** Delivery to a current OpenClaw: choose the route, deliver directly or through its CLI, make the token win, verify. */
 import type { Config } from "../config.ts";
 import type { Login } from "../credentials.ts";
 import { deliveryFailed, messageOf } from "../errors.ts";
