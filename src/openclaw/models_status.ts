@@ -1,9 +1,6 @@
 import { z } from "zod";
 import type { Login } from "../credentials.ts";
-import { MANUAL_PROFILE } from "./profiles.ts";
-
-/** How far OpenClaw's stored expiry may drift from ours (it counts from its own start-up). */
-const EXPIRY_TOLERANCE_MS = 5 * 60_000;
+import { EXPIRY_TOLERANCE_MS, MANUAL_PROFILE } from "./profiles.ts";
 
 const Profile = z.looseObject({
   profileId: z.string(),

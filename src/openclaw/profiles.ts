@@ -6,6 +6,9 @@ export const MANUAL_PROFILE = "anthropic:manual";
 
 type Json = Record<string, unknown>;
 
+/** How far OpenClaw's stored expiry may drift from ours (`paste-token` counts from its own start-up). */
+export const EXPIRY_TOLERANCE_MS = 5 * 60_000;
+
 /** The token profile for a login, in the shape `paste-token` stores. */
 export function manualProfile(login: Login): Json {
   return {
@@ -40,7 +43,7 @@ export function heldManual(
   };
 }
 
-/** The store with the login in anthropic:manual (and, with `order`, first in the Anthropic order), keeping everything else; undefined when it already is. */
+/** The store with the login in anthropic:manual (and, with `order`, first in the Anthropic order), keeping everything else; undefined when it already is (an expiry `paste-token` stored counts within the tolerance). */
 export function storeWithLogin(
   doc: Json,
   login: Login,
@@ -53,10 +56,12 @@ export function storeWithLogin(
   const orderHeld = !order ||
     JSON.stringify((doc.order as Json | undefined)?.anthropic) ===
       JSON.stringify(order);
-  if (
-    held && Object.keys(wanted).every((k) => held[k] === wanted[k]) &&
-    orderHeld
-  ) return undefined;
+  const same = (k: string) =>
+    k === "expires"
+      ? typeof held?.expires === "number" &&
+        Math.abs(held.expires - login.expiresAt) <= EXPIRY_TOLERANCE_MS
+      : held?.[k] === wanted[k];
+  if (held && Object.keys(wanted).every(same) && orderHeld) return undefined;
   return {
     version: 1,
     ...doc,

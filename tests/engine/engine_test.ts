@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import {
   ENGINE_SH,
+  engineTest,
   envFileToken,
   GATEWAY,
   must,
@@ -22,35 +23,6 @@ import {
   runTool,
   testToken,
 } from "./fixture.ts";
-
-/** Registers a test that fails (instead of hanging) after `ms`. */
-function engineTest(
-  name: string,
-  ms: number,
-  fn: () => Promise<void>,
-): void {
-  Deno.test({
-    name,
-    // a timed-out test may leave a child process running until its own
-    // command timeout kills it; that must not hide the real failure
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`test timed out after ${ms / 1000} s`)),
-          ms,
-        );
-      });
-      try {
-        await Promise.race([fn(), deadline]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  });
-}
 
 /** Creates a project, starts both services, and always tears it down. */
 async function withProject(

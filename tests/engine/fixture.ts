@@ -521,3 +521,32 @@ export async function envFileToken(path: string): Promise<string | undefined> {
   }
   return v;
 }
+
+/** Registers a test that fails (instead of hanging) after `ms`. */
+export function engineTest(
+  name: string,
+  ms: number,
+  fn: () => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    // a timed-out test may leave a child process running until its own
+    // command timeout kills it; that must not hide the real failure
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`test timed out after ${ms / 1000} s`)),
+          ms,
+        );
+      });
+      try {
+        await Promise.race([fn(), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
+}

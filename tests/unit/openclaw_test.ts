@@ -223,6 +223,40 @@ Deno.test("openclaw store: the login goes into anthropic:manual, first in the or
   );
 });
 
+Deno.test("openclaw store: the token as paste-token stored it (expiry counted from its own start) is current, not rewritten", () => {
+  const login = testLogin();
+  const pasted = (expires: number) => ({
+    version: 1,
+    profiles: {
+      [MANUAL_PROFILE]: {
+        type: "token",
+        provider: "anthropic",
+        token: login.accessToken,
+        expires,
+      },
+    },
+  });
+  const later = login.expiresAt + 20_000;
+  assert.equal(
+    storeWithLogin(pasted(later), login, { order: false }),
+    undefined,
+  );
+  const off = storeWithLogin(pasted(login.expiresAt + 600_000), login, {
+    order: false,
+  });
+  assert.equal(
+    (off?.profiles as Record<string, { expires: number }>)[MANUAL_PROFILE]
+      .expires,
+    login.expiresAt,
+    "an expiry far from ours is rewritten",
+  );
+  const other = { ...login, accessToken: testLogin().accessToken };
+  assert.ok(
+    storeWithLogin(pasted(login.expiresAt), other, { order: false }),
+    "another token is written",
+  );
+});
+
 Deno.test("openclaw auth-profiles.json sink: held token, rendered store, OpenClaw's lock", () => {
   const login = testLogin();
   const sink = authProfilesSink("/state");
