@@ -25,6 +25,7 @@ import { connectGateway } from "../../src/openclaw/gateway.ts";
 import { MANUAL_PROFILE } from "../../src/openclaw/profiles.ts";
 import {
   createState,
+  freePort,
   type Mock,
   type OcState,
   paths,
@@ -49,14 +50,6 @@ class EngineWorkspace extends Workspace {
   override env(): Record<string, string> {
     return { ...this.project.env, NO_COLOR: "1" };
   }
-}
-
-/** A free TCP port on 127.0.0.1 for the gateway (it shares the host's network). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** The project's compose file (JSON is YAML): the gateway service as a container running the mounted OpenClaw. */

@@ -137,7 +137,8 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
