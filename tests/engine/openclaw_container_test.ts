@@ -26,11 +26,12 @@ import { MANUAL_PROFILE } from "../../src/openclaw/profiles.ts";
 import {
   createState,
   freePort,
-  type Mock,
+  gatewayBearer,
+  gatewayRunArgs,
   type OcState,
   paths,
-  readJsonl,
   startMock,
+  tokenEndpointCalls,
 } from "../openclaw/harness.ts";
 import {
   engineTest,
@@ -79,17 +80,7 @@ function gatewayCompose(st: OcState, port: number): string {
       "./tmp:/tmp",
       `${st.dir}:${st.dir}`,
     ],
-    command: [
-      "openclaw",
-      "gateway",
-      "run",
-      "--port",
-      String(port),
-      "--bind",
-      "loopback",
-      "--auth",
-      "token",
-    ],
+    command: ["openclaw", ...gatewayRunArgs(port)],
   };
   return JSON.stringify({ services: { [GATEWAY]: service } }, null, 2) + "\n";
 }
@@ -132,44 +123,6 @@ async function gatewayReady(url: string, token: string): Promise<number> {
   return Date.now() - t0;
 }
 
-/** The mock's record of one request. */
-interface Request {
-  ts: number;
-  path: string;
-  authorization: string | null;
-}
-
-/** Has the gateway make a model request and returns the Authorization header the mock saw on it. */
-async function gatewayBearer(
-  url: string,
-  st: OcState,
-  mock: Mock,
-  session: string,
-): Promise<string | null | undefined> {
-  const since = Date.now();
-  const conn = await connectGateway(url, st.gatewayToken);
-  try {
-    const res = await conn.call("agent", {
-      agentId: "main",
-      sessionId: session,
-      message: "hi",
-      provider: "anthropic",
-      model: "claude-sonnet-4-5",
-      modelRun: true,
-      promptMode: "none",
-      idempotencyKey: crypto.randomUUID(),
-    }, { expectFinal: true, timeoutMs: 90_000 });
-    assert.ok(res.ok, JSON.stringify(res.error));
-  } finally {
-    conn.close();
-  }
-  const seen = (await readJsonl<Request>(mock.logPath)).filter((r) =>
-    r.ts >= since && r.path.endsWith("/v1/messages")
-  );
-  assert.ok(seen.length > 0, "the gateway made a model call");
-  return seen[0].authorization;
-}
-
 /** The expiry the gateway shows for anthropic:manual (models.authStatus). */
 async function manualExpiry(url: string, token: string): Promise<number> {
   const conn = await connectGateway(url, token);
@@ -188,11 +141,6 @@ async function manualExpiry(url: string, token: string): Promise<number> {
   } finally {
     conn.close();
   }
-}
-
-/** Counts the agent's log lines that match. */
-function count(agent: Running, pattern: RegExp): number {
-  return agent.stderr.split("\n").filter((l) => pattern.test(l)).length;
 }
 
 /** When the agent's last pass ended, from its state file (0 before any). */
@@ -267,7 +215,7 @@ engineTest(
       agents.push(viaCli);
       await waitFor(
         "the first token verified in use",
-        () => count(viaCli, /updated, verified in use/) >= 1,
+        () => viaCli.count(/updated, verified in use/) >= 1,
         180_000,
       );
       figures.push(
@@ -275,13 +223,13 @@ engineTest(
           Date.now() - written
         } ms`,
       );
-      assert.equal(count(viaCli, /delivery route.* route=cli /), 1);
+      assert.equal(viaCli.count(/delivery route.* route=cli /), 1);
       assert.match(
         viaCli.stderr,
         /updated, verified in use docker compose exec -T openclaw-gateway openclaw /,
       );
       assert.equal(
-        await gatewayBearer(url, st, mock, "rotation-1"),
+        await gatewayBearer(url, st, mock.logPath, "rotation-1"),
         `Bearer ${login.accessToken}`,
         "rotation 1: the gateway's next request carries the pasted token",
       );
@@ -306,7 +254,7 @@ engineTest(
         120_000,
       );
       assert.equal(
-        count(direct, /updated/),
+        direct.count(/updated/),
         0,
         `the store already held the token: nothing delivered again\n${direct.stderr}`,
       );
@@ -317,7 +265,7 @@ engineTest(
         await waitFor(
           `rotation ${rotation} verified in use`,
           () =>
-            count(direct, /updated, verified in use.*openclaw\.sqlite/) >=
+            direct.count(/updated, verified in use.*openclaw\.sqlite/) >=
               rotation - 1,
           60_000,
         );
@@ -327,7 +275,7 @@ engineTest(
           } ms`,
         );
         assert.equal(
-          await gatewayBearer(url, st, mock, `rotation-${rotation}`),
+          await gatewayBearer(url, st, mock.logPath, `rotation-${rotation}`),
           `Bearer ${login.accessToken}`,
           `rotation ${rotation}: the gateway's next request carries the new token`,
         );
@@ -346,9 +294,11 @@ engineTest(
         status.stdout,
         /openclaw .* in sync +uses the current token \(verified\)/,
       );
-      const refreshes = (await readJsonl<{ kind: string }>(st.denyLog))
-        .filter((r) => r.kind === "token-endpoint");
-      assert.deepEqual(refreshes, [], "OpenClaw called the token endpoint");
+      assert.deepEqual(
+        await tokenEndpointCalls(st),
+        [],
+        "OpenClaw called the token endpoint",
+      );
       for (const agent of agents) {
         assert.ok(
           !agent.stderr.includes(login.accessToken),

@@ -246,6 +246,11 @@ export class Running {
     );
   }
 
+  /** How many lines of standard error so far match. */
+  count(pattern: RegExp): number {
+    return this.#stderr.split("\n").filter((l) => pattern.test(l)).length;
+  }
+
   /** Everything written to standard error so far. */
   get stderr(): string {
     return this.#stderr;

@@ -137,6 +137,73 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** The arguments of `openclaw gateway run` on a loopback port with token auth. */
+export function gatewayRunArgs(port: number): string[] {
+  return [
+    "gateway",
+    "run",
+    "--port",
+    String(port),
+    "--bind",
+    "loopback",
+    "--auth",
+    "token",
+  ];
+}
+
+/** The mock's record of one request. */
+export interface MockRequest {
+  ts: number;
+  path: string;
+  authorization: string | null;
+}
+
+/** The Messages API requests the mock saw since `since`. */
+export async function messagesSince(
+  mockLog: string,
+  since: number,
+): Promise<MockRequest[]> {
+  return (await readJsonl<MockRequest>(mockLog)).filter((r) =>
+    r.ts >= since && r.path.endsWith("/v1/messages")
+  );
+}
+
+/** Has the gateway make one model request (WebSocket method `agent`); returns the Authorization header the mock saw on it. */
+export async function gatewayBearer(
+  url: string,
+  st: OcState,
+  mockLog: string,
+  session: string,
+): Promise<string | null | undefined> {
+  const since = Date.now();
+  const conn = await connectGateway(url, st.gatewayToken);
+  try {
+    const res = await conn.call("agent", {
+      agentId: "main",
+      sessionId: session,
+      message: "hi",
+      provider: "anthropic",
+      model: "claude-sonnet-4-5",
+      modelRun: true,
+      promptMode: "none",
+      idempotencyKey: crypto.randomUUID(),
+    }, { expectFinal: true, timeoutMs: 120_000 });
+    if (!res.ok) throw new Error(`agent failed: ${JSON.stringify(res.error)}`);
+  } finally {
+    conn.close();
+  }
+  const seen = await messagesSince(mockLog, since);
+  if (seen.length === 0) throw new Error("the gateway made no model call");
+  return seen[0].authorization;
+}
+
+/** The token-endpoint calls OpenClaw made (deny_net records every one). */
+export async function tokenEndpointCalls(st: OcState): Promise<unknown[]> {
+  return (await readJsonl<{ kind: string }>(st.denyLog)).filter((r) =>
+    r.kind === "token-endpoint"
+  );
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -164,17 +231,7 @@ export async function startGateway(
     });
   const [out, err] = [await open(), await open()];
   const child = new Deno.Command(paths.node, {
-    args: [
-      st.entry,
-      "gateway",
-      "run",
-      "--port",
-      String(port),
-      "--bind",
-      "loopback",
-      "--auth",
-      "token",
-    ],
+    args: [st.entry, ...gatewayRunArgs(port)],
     env: st.env,
     clearEnv: true,
     cwd: st.dir,

@@ -13,24 +13,18 @@ import {
   waitFor,
   Workspace,
 } from "../helpers/fixture.ts";
-import { connectGateway } from "../../src/openclaw/gateway.ts";
 import {
   createState,
+  gatewayBearer,
+  messagesSince,
   type OcState,
   paths,
-  readJsonl,
   runCli,
   startGateway,
   startMock,
+  tokenEndpointCalls,
   writeAuthProfiles,
 } from "./harness.ts";
-
-/** The mock's record of one request. */
-interface Request {
-  ts: number;
-  path: string;
-  authorization: string | null;
-}
 
 /** A workspace whose tool process runs with the OpenClaw state's environment. */
 class OpenClawWorkspace extends Workspace {
@@ -58,29 +52,6 @@ async function setup(entry: string) {
   const mock = await startMock(join(ws.root, "mock.jsonl"));
   ws.st = await createState({ mockPort: mock.port, entry });
   return { ws, mock, st: ws.st };
-}
-
-/** The Messages API requests the mock saw after `since`. */
-async function messagesSince(
-  mockLog: string,
-  since: number,
-): Promise<Request[]> {
-  return (await readJsonl<Request>(mockLog)).filter((r) =>
-    r.ts >= since && r.path.endsWith("/v1/messages")
-  );
-}
-
-/** Counts the agent's log lines that match. */
-function count(agent: Running, pattern: RegExp): number {
-  return agent.stderr.split("\n").filter((l) => pattern.test(l)).length;
-}
-
-/** Asserts OpenClaw made no token-endpoint call (deny_net records every one). */
-async function assertNoRefresh(st: OcState): Promise<void> {
-  const calls = (await readJsonl<{ kind: string }>(st.denyLog)).filter((r) =>
-    r.kind === "token-endpoint"
-  );
-  assert.deepEqual(calls, [], "OpenClaw called the token endpoint");
 }
 
 /** Runs a one-shot OpenClaw model call and asserts it carried the login's token. */
@@ -146,27 +117,17 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
       if (rotation > 1) await ws.writeLogin(login);
       await waitFor(
         `rotation ${rotation} verified`,
-        () => count(agent, /updated, verified in use/) >= rotation,
+        () => agent.count(/updated, verified in use/) >= rotation,
         180_000,
       );
       const delivered = Date.now() - t0;
-      const conn = await connectGateway(gateway.url, st.gatewayToken);
-      const res = await conn.call("agent", {
-        agentId: "main",
-        sessionId: `rotation-${rotation}`,
-        message: "hi",
-        provider: "anthropic",
-        model: "claude-sonnet-4-5",
-        modelRun: true,
-        promptMode: "none",
-        idempotencyKey: crypto.randomUUID(),
-      }, { expectFinal: true, timeoutMs: 120_000 });
-      conn.close();
-      assert.ok(res.ok, JSON.stringify(res.error));
-      const viaGateway = await messagesSince(mock.logPath, t0);
-      assert.ok(viaGateway.length > 0, "the gateway made a model call");
       assert.equal(
-        viaGateway[0].authorization,
+        await gatewayBearer(
+          gateway.url,
+          st,
+          mock.logPath,
+          `rotation-${rotation}`,
+        ),
         `Bearer ${login.accessToken}`,
         `rotation ${rotation}: the gateway's next request carries the new token`,
       );
@@ -192,7 +153,7 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
       );
     }
     assert.equal(
-      count(agent, /updated, verified in use.*openclaw\.sqlite/),
+      agent.count(/updated, verified in use.*openclaw\.sqlite/),
       2,
       "rotations 2 and 3 take the direct route; only the first needs the CLI",
     );
@@ -211,7 +172,11 @@ Deno.test("openclaw 2026.9.6: three rotations reach the running gateway and the 
       status.stdout,
       /openclaw .* in sync +uses the current token \(verified\)/,
     );
-    await assertNoRefresh(st);
+    assert.deepEqual(
+      await tokenEndpointCalls(st),
+      [],
+      "OpenClaw called the token endpoint",
+    );
     assert.ok(!agent.stderr.includes(login.accessToken), "no token in logs");
     console.log(figures.join("\n"));
   } finally {
@@ -241,7 +206,7 @@ Deno.test("openclaw 2026.1.30: auto finds the old release and writes auth-profil
       }
       await waitFor(
         `rotation ${rotation} written`,
-        () => count(agent, /updated .*auth-profiles\.json/) >= rotation,
+        () => agent.count(/updated .*auth-profiles\.json/) >= rotation,
         120_000,
       );
       await assertOneShotCarries(
@@ -262,7 +227,11 @@ Deno.test("openclaw 2026.1.30: auto finds the old release and writes auth-profil
       );
     }
     assert.match(agent.stderr, /route=auth-profiles/);
-    await assertNoRefresh(st);
+    assert.deepEqual(
+      await tokenEndpointCalls(st),
+      [],
+      "OpenClaw called the token endpoint",
+    );
     assert.ok(!agent.stderr.includes(login.accessToken), "no token in logs");
   } finally {
     await finish(agent, ws, st, mock);
