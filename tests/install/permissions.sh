@@ -24,7 +24,8 @@ fi
 # SOT_ALLOW_HOSTS (comma-separated) adds hosts, such as the gateway's service
 # name for the direct route from a sidecar (ws://openclaw-gateway:18789).
 echo "--allow-net=platform.claude.com,console.anthropic.com,127.0.0.1,localhost${SOT_ALLOW_HOSTS:+,$SOT_ALLOW_HOSTS}"
-echo "--allow-run=docker,docker-compose,openclaw"
+# SOT_ALLOW_RUN (comma-separated) adds programs: the --on-change/--on-failure hooks.
+echo "--allow-run=docker,docker-compose,openclaw${SOT_ALLOW_RUN:+,$SOT_ALLOW_RUN}"
 echo "--allow-env"
 echo "--allow-sys=uid,gid"
 echo "--no-prompt"
