@@ -188,7 +188,9 @@ export async function deliverLogin(
     deps.log.error(error.message, { sink, path });
     delivery.failures.push(error);
   };
-  for (const sink of sinks) {
+  // Sinks are independent files: written side by side, a change costs the
+  // slowest write (fsyncs) rather than their sum.
+  await Promise.all(sinks.map(async (sink) => {
     const once = () => deliverSink(config, sink, login, deps, oweRestart);
     try {
       const changed = sink.lock
@@ -201,7 +203,7 @@ export async function deliverLogin(
     } catch (err) {
       fail(err, sink.name, sink.path);
     }
-  }
+  }));
   if (route.cli) {
     try {
       const path = await deliverToOpenClaw(config, route.cli, login, deps);
