@@ -12,6 +12,7 @@ import { readTextIfExists, writeFileAtomic } from "./files.ts";
 import { fingerprint } from "./fingerprint.ts";
 import type { Logger } from "./log.ts";
 import type { Runner } from "./process.ts";
+import { withSinkLocks } from "./sink_lock.ts";
 import { envFileSink } from "./sinks/env_file.ts";
 import { oauthJsonSink } from "./sinks/oauth_json.ts";
 import type { FileSink, Held, Rendered } from "./sinks/sink.ts";
@@ -82,8 +83,20 @@ export interface Delivery {
   restartOwed: boolean;
 }
 
-/** Writes the login into every sink that does not hold it yet, and records a restart the gateway now owes. */
+/** Writes the login into every sink that does not hold it yet, under the sinks' locks (src/sink_lock.ts). */
 export async function deliverFiles(
+  config: Config,
+  login: Login,
+  deps: PassDeps,
+): Promise<Delivery> {
+  return await withSinkLocks(
+    configuredSinks(config).map((s) => s.path),
+    () => deliverUnlocked(config, login, deps),
+  );
+}
+
+/** Writes the login into every sink that does not hold it yet, and records a restart the gateway now owes. */
+async function deliverUnlocked(
   config: Config,
   login: Login,
   deps: PassDeps,
@@ -124,17 +137,22 @@ export async function deliverFiles(
       delivery.changed.push(d.sink);
       continue;
     }
+    const owedBefore = delivery.restartOwed;
     try {
       await d.sink.preflight?.();
       if (d.sink.recreatesGateway && restarts && marker) {
         await writeFileAtomic(marker, "");
         delivery.restartOwed = true;
       }
-      await writeFileAtomic(d.sink.path, d.next.text);
-      for (const w of d.next.warnings) deps.log.warn(w, where);
+      const notes = await writeFileAtomic(d.sink.path, d.next.text);
+      for (const w of [...notes, ...d.next.warnings]) deps.log.warn(w, where);
       deps.log.info("updated", change);
       delivery.changed.push(d.sink);
     } catch (err) {
+      if (delivery.restartOwed && !owedBefore) {
+        delivery.restartOwed = false; // the file did not change: no restart owed
+        await clearRestartMarker(config);
+      }
       const error = asDeliveryError(err, d.sink.path);
       deps.log.error(error.message, where);
       delivery.failures.push(error);
