@@ -1,6 +1,4 @@
 import * as fs from "node:fs";
-import { constants } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { deliveryFailed, messageOf, SyncError } from "./errors.ts";
 
@@ -13,9 +11,20 @@ function isNotFound(err: unknown): boolean {
     (err as { code?: string } | null)?.code === "ENOENT";
 }
 
-export async function readTextIfExists(
-  path: string,
-): Promise<string | undefined> {
+/**
+ * Reads a regular file as text; undefined when absent; throws on FIFOs,
+ * directories, devices and files over MAX_FILE_BYTES. The file is opened
+ * non-blocking, so a FIFO swapped in at the last moment is refused instead of
+ * hanging the read. Synchronous under the promise: the files are small and
+ * local, and node:fs's synchronous calls allocate a fraction of its
+ * asynchronous ones in a long-running agent.
+ */
+export function readTextIfExists(path: string): Promise<string | undefined> {
+  return new Promise((done) => done(readText(path)));
+}
+
+/** The synchronous body of readTextIfExists. */
+function readText(path: string): string | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -111,25 +120,28 @@ async function removeLeftoverTemps(target: string): Promise<void> {
   }
 }
 
-/** Identity of an inode, to notice a name swapped for another file. */
-function sameFile(
-  a: { dev: number | bigint; ino: number | bigint | null },
-  b: { dev: number | bigint; ino: number | bigint | null },
-): boolean {
-  return BigInt(a.dev) === BigInt(b.dev) &&
-    BigInt(a.ino ?? -1) === BigInt(b.ino ?? -1);
+/** Where an inode lives. */
+interface Inode {
+  dev: number;
+  ino: number | null;
+}
+
+/** Whether two stats are of the same inode: a name swapped for another file is not. */
+function sameFile(a: Inode, b: Inode): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 /**
  * Writes the temp file through its own descriptor (never by name, so a name
  * swapped for a link cannot redirect chmod or chown), with the mode and owner
- * of the file it replaces or 0600, and fsyncs it. Returns its identity.
+ * of the file it replaces or 0600, and fsyncs it (synchronously, as
+ * readTextIfExists reads). Returns its inode.
  */
-async function writeTemp(
+function writeTemp(
   tmp: string,
   text: string,
   existing: Deno.FileInfo | undefined,
-): Promise<{ dev: number; ino: number }> {
+): Inode {
   const fd = fs.openSync(tmp, "wx", 0o600);
   try {
     fs.writeFileSync(fd, text);
@@ -210,9 +222,9 @@ export async function writeFileAtomic(
   const unchanged = existing
     ? `; ${path} is unchanged`
     : "; nothing was created";
-  let written: { dev: number; ino: number };
+  let written: Inode;
   try {
-    written = await writeTemp(tmp, text, existing);
+    written = writeTemp(tmp, text, existing);
     if (!sameFile(written, await Deno.lstat(tmp))) {
       throw new Error(`the temp file ${tmp} was replaced by another process`);
     }

@@ -12,7 +12,13 @@ import { hostileTokenCases } from "./hostile_tokens.ts";
 import { permissionCases } from "./permissions.ts";
 import { loadCases } from "./load.ts";
 import { type FaultCase, killLeftAgents } from "./harness.ts";
+import { hygieneCases } from "./hygiene.ts";
+import { PROPERTIES } from "./properties.ts";
 
+/** Random inputs per property here (the unit test runs 1,000). */
+const PROPERTY_RUNS = 5_000;
+
+/** Every case, in order; the hygiene sweep last, as it scans what the others printed. */
 const ALL: FaultCase[] = [
   ...crashCases,
   ...diskCases,
@@ -20,6 +26,14 @@ const ALL: FaultCase[] = [
   ...hostileTokenCases,
   ...permissionCases,
   ...loadCases,
+  ...PROPERTIES.map((p) => ({
+    name: `property: ${p.name}`,
+    run: () => {
+      p.check(PROPERTY_RUNS);
+      return Promise.resolve(`${PROPERTY_RUNS} random cases, none failed`);
+    },
+  })),
+  ...hygieneCases,
 ];
 
 /** The case's figures, or a rejection when it throws or outlives its time limit. */
