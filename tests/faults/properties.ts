@@ -252,7 +252,7 @@ export const PROPERTIES: Property[] = [
   },
   {
     name:
-      "the token schema accepts exactly prefix + visible ASCII without quotes, \\, ` or $",
+      "the token schema accepts exactly the prefix + visible ASCII but quotes, backslash, backtick and $",
     check: (numRuns) =>
       fc.assert(
         fc.property(
