@@ -1,61 +1,88 @@
+import * as fs from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { deliveryFailed, messageOf, SyncError } from "./errors.ts";
 
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
-/** Fails unless the file is a regular file of at most MAX_FILE_BYTES. */
-function assertReadable(path: string, info: Deno.FileInfo): void {
-  if (!info.isFile) throw new Error(`${path} is not a regular file`);
-  if (info.size > MAX_FILE_BYTES) {
-    throw new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
-  }
+/** Whether an error says the path does not exist (Deno or node:fs flavour). */
+function isNotFound(err: unknown): boolean {
+  return err instanceof Deno.errors.NotFound ||
+    (err as { code?: string } | null)?.code === "ENOENT";
 }
 
-/** Reads a regular file as text; undefined when absent; throws on FIFOs, directories and oversized files. */
-export async function readTextIfExists(
-  path: string,
-): Promise<string | undefined> {
-  let file: Deno.FsFile;
+/**
+ * Reads a regular file as text; undefined when absent; throws on FIFOs,
+ * directories, devices and files over MAX_FILE_BYTES. The file is opened
+ * non-blocking, so a FIFO swapped in at the last moment is refused instead of
+ * hanging the read. Synchronous under the promise: the files are small and
+ * local, and node:fs's synchronous calls allocate a fraction of its
+ * asynchronous ones in a long-running agent.
+ */
+export function readTextIfExists(path: string): Promise<string | undefined> {
+  return new Promise((done) => done(readText(path)));
+}
+
+/** The synchronous body of readTextIfExists. */
+function readText(path: string): string | undefined {
+  let fd: number;
   try {
-    assertReadable(path, await Deno.stat(path));
-    file = await Deno.open(path, { read: true });
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
   try {
-    const info = await file.stat();
-    assertReadable(path, info);
+    const info = fs.fstatSync(fd);
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    const tooLarge = () =>
+      new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
+    if (info.size > MAX_FILE_BYTES) throw tooLarge();
     let bytes = new Uint8Array(info.size + 1);
     let length = 0;
     for (;;) {
       if (length === bytes.length) {
-        if (length > MAX_FILE_BYTES) {
-          assertReadable(path, { ...info, size: length });
-        }
+        if (length > MAX_FILE_BYTES) throw tooLarge();
         const grown = new Uint8Array(Math.min(length * 2, MAX_FILE_BYTES + 1));
         grown.set(bytes);
         bytes = grown;
       }
-      const n = await file.read(bytes.subarray(length));
-      if (n === null) break;
+      const n = fs.readSync(fd, bytes, length, bytes.length - length, null);
+      if (n === 0) break;
       length += n;
     }
     return new TextDecoder().decode(bytes.subarray(0, length));
   } finally {
-    file.close();
+    fs.closeSync(fd);
   }
 }
 
-/** The path a write should replace: a symlink is followed to its target, so the link stays. */
+/** Whether a symbolic link may be written through: made by this user or by root, never by anyone else. */
+function trustedLink(info: Deno.FileInfo): boolean {
+  return info.uid === 0 || info.uid === Deno.uid();
+}
+
+/**
+ * The path a write should replace: a symlink made by this user or root is
+ * followed to its target, so the link stays; a link anyone else made (say, a
+ * container sharing the directory) is refused, so the write cannot be
+ * redirected onto another file.
+ */
 export async function writeTarget(path: string): Promise<string> {
   let target = resolve(path);
   for (let hops = 0; hops < 40; hops++) {
+    let info: Deno.FileInfo;
     try {
-      if (!(await Deno.lstat(target)).isSymlink) return target;
+      info = await Deno.lstat(target);
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return target;
       throw err;
+    }
+    if (!info.isSymlink) return target;
+    if (!trustedLink(info)) {
+      throw new Error(
+        `${target} is a symbolic link made by uid ${info.uid}, neither this user nor root: refusing to write through it`,
+      );
     }
     target = resolve(dirname(target), await Deno.readLink(target));
   }
@@ -70,58 +97,157 @@ function randomHex(bytes: number): string {
   ).join("");
 }
 
+/** The start of the names of writeFileAtomic's temp files for a target; TEMP_TAIL follows. */
+function tempPrefix(target: string): string {
+  return `.${basename(target)}.sot-`;
+}
+const TEMP_TAIL = /^[0-9a-f]{16}\.tmp$/;
+
 /**
- * Replaces a file atomically: exclusive temp file in the same directory,
- * written, fsynced, renamed over the target, directory fsynced. The target's
- * mode and owner are kept; a new file gets mode 0600.
+ * Removes temp files an interrupted write of the target left (a killed
+ * process), and anything planted under such a name: a link is removed, never
+ * followed. Writers of one target are serialized (src/sink_lock.ts for sinks,
+ * Claude Code's storage lock for the credentials file), so none is in use.
  */
-export async function writeFileAtomic(
-  path: string,
-  text: string,
-): Promise<void> {
-  const target = await writeTarget(path);
+async function removeLeftoverTemps(target: string): Promise<void> {
   const dir = dirname(target);
-  let existing: Deno.FileInfo | undefined;
-  try {
-    existing = await Deno.stat(target);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  const tmp = join(dir, `.${basename(target)}.sot-${randomHex(8)}.tmp`);
-  const file = await Deno.open(tmp, {
-    write: true,
-    createNew: true,
-    mode: 0o600,
-  });
-  try {
-    try {
-      const bytes = new TextEncoder().encode(text);
-      for (let n = 0; n < bytes.length;) {
-        n += await file.write(bytes.subarray(n));
-      }
-      if (existing) {
-        await Deno.chmod(tmp, existing.mode! & 0o7777);
-        const { uid, gid } = existing;
-        if (
-          uid !== null && gid !== null &&
-          (uid !== Deno.uid() || gid !== Deno.gid())
-        ) {
-          await Deno.chown(tmp, uid, gid);
-        }
-      }
-      await file.sync();
-    } finally {
-      file.close();
+  const prefix = tempPrefix(target);
+  for await (const entry of Deno.readDir(dir)) {
+    const tail = entry.name.slice(prefix.length);
+    if (entry.name.startsWith(prefix) && TEMP_TAIL.test(tail)) {
+      await Deno.remove(join(dir, entry.name)).catch(() => {});
     }
-    await Deno.rename(tmp, target);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
   }
+}
+
+/** Where an inode lives. */
+interface Inode {
+  dev: number;
+  ino: number | null;
+}
+
+/** Whether two stats are of the same inode: a name swapped for another file is not. */
+function sameFile(a: Inode, b: Inode): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * Writes the temp file through its own descriptor (never by name, so a name
+ * swapped for a link cannot redirect chmod or chown), with the mode and owner
+ * of the file it replaces or 0600, and fsyncs it (synchronously, as
+ * readTextIfExists reads). Returns its inode.
+ */
+function writeTemp(
+  tmp: string,
+  text: string,
+  existing: Deno.FileInfo | undefined,
+): Inode {
+  const fd = fs.openSync(tmp, "wx", 0o600);
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fchmodSync(fd, existing ? existing.mode! & 0o7777 : 0o600);
+    const uid = existing?.uid ?? null;
+    const gid = existing?.gid ?? null;
+    if (
+      uid !== null && gid !== null && (uid !== Deno.uid() || gid !== Deno.gid())
+    ) {
+      fs.fchownSync(fd, uid, gid);
+    }
+    fs.fsyncSync(fd);
+    return fs.fstatSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes the directory's entries durable. */
+async function syncDirectory(dir: string): Promise<void> {
   const d = await Deno.open(dir, { read: true });
   try {
     await d.sync();
   } finally {
     d.close();
   }
+}
+
+const warnedWide = new Set<string>();
+
+/** A warning, once per process and path, that a file others may read keeps its wide mode. */
+function wideModeWarnings(path: string, mode: number): string[] {
+  if ((mode & 0o077) === 0 || warnedWide.has(path)) return [];
+  warnedWide.add(path);
+  const octal = (mode & 0o7777).toString(8).padStart(4, "0");
+  return [
+    `${path} has mode ${octal}, wider than 0600: other users can read the token; kept as it is (chmod 600 to narrow it)`,
+  ];
+}
+
+/**
+ * Replaces a file atomically: exclusive temp file in the same directory,
+ * written, fsynced, renamed over the target, directory fsynced. The target's
+ * mode and owner are kept; a new file gets mode 0600 whatever the umask.
+ * Leftover temps of the target are removed first. A failure is a SyncError
+ * naming the path and saying that the old file is unchanged: a throw means
+ * the new text did not land. Returns warnings for the user: a mode wider than
+ * 0600 (once per process), a directory that could not be synced.
+ */
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+): Promise<string[]> {
+  const fail = (err: unknown, tail = "") =>
+    err instanceof SyncError
+      ? err
+      : deliveryFailed(`cannot write ${path}: ${messageOf(err)}${tail}`);
+  let target: string;
+  let existing: Deno.FileInfo | undefined;
+  let tmp: string;
+  try {
+    target = await writeTarget(path);
+    existing = await Deno.lstat(target).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw err;
+    });
+    if (existing?.isSymlink) {
+      throw new Error(`${target} became a symbolic link during the write`);
+    }
+    await removeLeftoverTemps(target);
+    tmp = join(
+      dirname(target),
+      `${tempPrefix(target)}${randomHex(8)}.tmp`,
+    );
+  } catch (err) {
+    throw fail(err, "; nothing was written");
+  }
+  const unchanged = existing
+    ? `; ${path} is unchanged`
+    : "; nothing was created";
+  let written: Inode;
+  try {
+    written = writeTemp(tmp, text, existing);
+    if (!sameFile(written, await Deno.lstat(tmp))) {
+      throw new Error(`the temp file ${tmp} was replaced by another process`);
+    }
+    await Deno.rename(tmp, target);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw fail(err, unchanged);
+  }
+  const now = await Deno.lstat(target).catch(() => undefined);
+  if (!now || !sameFile(written, now)) {
+    throw fail(
+      new Error(`${target} was replaced by another process during the write`),
+    );
+  }
+  const warnings = existing ? wideModeWarnings(path, existing.mode!) : [];
+  try {
+    await syncDirectory(dirname(target));
+  } catch (err) {
+    warnings.push(
+      `${path} was replaced, but its directory could not be synced to disk: ${
+        messageOf(err)
+      }`,
+    );
+  }
+  return warnings;
 }

@@ -26,6 +26,7 @@ import {
 } from "./openclaw/deliver.ts";
 import type { Route } from "./openclaw/route.ts";
 import { authProfilesSink } from "./sinks/auth_profiles.ts";
+import { withSinkLocks } from "./sink_lock.ts";
 import { envFileSink } from "./sinks/env_file.ts";
 import { oauthJsonSink } from "./sinks/oauth_json.ts";
 import type { FileSink, Held, Rendered } from "./sinks/sink.ts";
@@ -122,7 +123,7 @@ async function deliverSink(
   sink: FileSink,
   login: Login,
   deps: PassDeps,
-  oweRestart: () => Promise<void>,
+  oweRestart: () => Promise<() => Promise<void>>,
 ): Promise<boolean> {
   const [d] = decide(
     [{ sink, text: await readTextIfExists(sink.path) }],
@@ -146,9 +147,15 @@ async function deliverSink(
     return true;
   }
   await sink.preflight?.();
-  if (sink.recreatesGateway) await oweRestart();
-  await writeFileAtomic(sink.path, d.next.text);
-  for (const w of d.next.warnings) deps.log.warn(w, where);
+  const undo = sink.recreatesGateway ? await oweRestart() : undefined;
+  let notes: string[];
+  try {
+    notes = await writeFileAtomic(sink.path, d.next.text);
+  } catch (err) {
+    await undo?.(); // the file did not change: no restart owed for it
+    throw err;
+  }
+  for (const w of [...notes, ...d.next.warnings]) deps.log.warn(w, where);
   deps.log.info("updated", change);
   return true;
 }
@@ -176,34 +183,47 @@ export async function deliverLogin(
     failures: [],
     restartOwed: restarts && await restartPending(config),
   };
+  /** Records that the gateway owes a restart; returns how to take that back when the write fails. */
   const oweRestart = async () => {
-    if (!restarts) return;
-    if (!config.dryRun && config.envFile) {
+    const owedBefore = delivery.restartOwed;
+    if (restarts && !config.dryRun && config.envFile) {
       await writeFileAtomic(restartMarker(config.envFile), "");
     }
-    delivery.restartOwed = true;
+    delivery.restartOwed ||= restarts;
+    return async () => {
+      if (owedBefore || !restarts) return;
+      delivery.restartOwed = false;
+      await clearRestartMarker(config);
+    };
   };
   const fail = (err: unknown, sink: string, path: string) => {
     const error = asDeliveryError(err, path);
     deps.log.error(error.message, { sink, path });
     delivery.failures.push(error);
   };
-  // Sinks are independent files: written side by side, a change costs the
-  // slowest write (fsyncs) rather than their sum.
-  await Promise.all(sinks.map(async (sink) => {
-    const once = () => deliverSink(config, sink, login, deps, oweRestart);
-    try {
-      const changed = sink.lock
-        ? await withLocks(
-          [[sink.lock.path, ownerLock(sink.lock.staleMs)]],
-          once,
-        )
-        : await once();
-      if (changed) delivery.changed.push({ name: sink.name, path: sink.path });
-    } catch (err) {
-      fail(err, sink.name, sink.path);
-    }
-  }));
+  // Under the sinks' directory locks (src/sink_lock.ts) no other agent
+  // interleaves a write; the sinks are independent files, written side by
+  // side, so a change costs the slowest write (fsyncs) rather than their sum.
+  await withSinkLocks(
+    sinks.map((s) => s.path),
+    () =>
+      Promise.all(sinks.map(async (sink) => {
+        const once = () => deliverSink(config, sink, login, deps, oweRestart);
+        try {
+          const changed = sink.lock
+            ? await withLocks(
+              [[sink.lock.path, ownerLock(sink.lock.staleMs)]],
+              once,
+            )
+            : await once();
+          if (changed) {
+            delivery.changed.push({ name: sink.name, path: sink.path });
+          }
+        } catch (err) {
+          fail(err, sink.name, sink.path);
+        }
+      })),
+  ).catch((err) => fail(err, "sinks", sinks.map((s) => s.path).join(", ")));
   if (route.cli) {
     try {
       const path = await deliverToOpenClaw(config, route.cli, login, deps);

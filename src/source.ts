@@ -5,13 +5,33 @@ import {
 } from "./credentials.ts";
 import { messageOf, notPermitted, sourceInvalid } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
+import { dirname } from "node:path";
 
 /** How often, and how far apart, a half-written file is re-read before it counts as invalid. */
 export const MID_WRITE_RETRIES = 4;
 export const MID_WRITE_DELAY_MS = 50;
 
+/**
+ * Refuses credentials in a directory anyone may write to: anyone could then
+ * plant a credentials file of their choosing. The sticky bit (as on /tmp)
+ * does not help, since it only protects files that already exist.
+ */
+async function assertPrivateDirectory(path: string): Promise<void> {
+  const dir = dirname(path);
+  const mode = await Deno.stat(dir).then((s) => s.mode, () => null);
+  if (mode === null || (mode & 0o002) === 0) return;
+  const octal = (mode & 0o7777).toString(8).padStart(4, "0");
+  const sticky = mode & 0o1000
+    ? " (sticky like /tmp, which still lets anyone create the file before Claude Code does)"
+    : "";
+  throw sourceInvalid(
+    `refusing ${path}: its directory ${dir} is world-writable, mode ${octal}${sticky}, so another local user could plant a login there; run chmod o-w ${dir} or keep the credentials elsewhere`,
+  );
+}
+
 /** Reads and validates the credentials file, re-reading a file caught mid-write for about 200 ms. */
 export async function readCredentials(path: string): Promise<Credentials> {
+  await assertPrivateDirectory(path);
   for (let attempt = 0;; attempt++) {
     let text: string | undefined;
     try {

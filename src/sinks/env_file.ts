@@ -1,4 +1,4 @@
-import type { Login } from "../credentials.ts";
+import { AccessToken, type Login } from "../credentials.ts";
 import { envValue, setEnvValue } from "../dotenv.ts";
 import { deliveryFailed } from "../errors.ts";
 import type { FileSink } from "./sink.ts";
@@ -20,6 +20,11 @@ export function envFileSink(
       if (text === undefined && !create) {
         throw deliveryFailed(
           `${path} does not exist (pass --create to create it)`,
+        );
+      }
+      if (!AccessToken.safeParse(login.accessToken).success) {
+        throw deliveryFailed(
+          `refusing to write ${path}: the token holds characters a .env line cannot carry safely`,
         );
       }
       if (text !== undefined && envValue(text, key) === login.accessToken) {

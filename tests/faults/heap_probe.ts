@@ -1,0 +1,47 @@
+/**
+ * Runs `deliverLogin` for a new login N times in this process (run with
+ * --v8-flags=--expose-gc) and prints, as JSON, the V8 heap in use after a full
+ * garbage collection every `every` passes: a leak grows it, V8's own sizing of
+ * its spaces (which moves the RSS) does not. Usage: heap_probe.ts DIR N EVERY
+ */
+import { resolveConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { deliverLogin } from "../../src/pass.ts";
+import { readCredentials } from "../../src/source.ts";
+import { credentialsJson, testLogin } from "../helpers/fixture.ts";
+
+const [dir, passes, every] = [
+  Deno.args[0],
+  Number(Deno.args[1]),
+  Number(Deno.args[2]),
+];
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error("run with --v8-flags=--expose-gc");
+await Deno.mkdir(`${dir}/compose`);
+await Deno.mkdir(`${dir}/openclaw`);
+await Deno.writeTextFile(`${dir}/compose/.env`, "A=1\n");
+const config = resolveConfig({
+  flags: {
+    credentials: `${dir}/.credentials.json`,
+    "env-file": `${dir}/compose/.env`,
+    "oauth-json": `${dir}/openclaw/oauth.json`,
+    restart: "none",
+  },
+  env: {},
+});
+const log = createLogger({ format: "text", level: "error" });
+const heapMiB: number[] = [];
+for (let i = 1; i <= passes; i++) {
+  await Deno.writeTextFile(config.credentials, credentialsJson(testLogin()));
+  const { login } = await readCredentials(config.credentials);
+  const delivery = await deliverLogin(config, login, {
+    run: () => Promise.reject(new Error("no process")),
+    log,
+  });
+  if (delivery.failures.length > 0) throw delivery.failures[0];
+  if (i % every === 0) {
+    gc();
+    heapMiB.push(Deno.memoryUsage().heapUsed / 1048576);
+  }
+}
+console.log(JSON.stringify(heapMiB));
