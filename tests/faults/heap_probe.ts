@@ -26,6 +26,7 @@ const config = resolveConfig({
     "env-file": `${dir}/compose/.env`,
     "oauth-json": `${dir}/openclaw/oauth.json`,
     restart: "none",
+    openclaw: "legacy",
   },
   env: {},
 });
