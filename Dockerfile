@@ -10,9 +10,10 @@ WORKDIR /src
 COPY deno.json deno.lock ./
 COPY src/ src/
 COPY tests/install/permissions.sh tests/install/permissions.sh
-# the gateway's service name, for the direct route to OpenClaw over the compose network
+# the gateway's service name, for the direct route to OpenClaw over the compose
+# network (an ARG is in the environment of the RUN below, for permissions.sh)
 ARG SOT_ALLOW_HOSTS=openclaw-gateway
-RUN SOT_ALLOW_HOSTS="$SOT_ALLOW_HOSTS" deno task compile && ./dist/sync-oauth-token --version
+RUN deno task compile && ./dist/sync-oauth-token --version
 
 # The docker CLI and the compose v2 plugin (static binaries).
 FROM docker:28-cli AS docker

@@ -1,6 +1,11 @@
 import * as fs from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { deliveryFailed, messageOf, SyncError } from "./errors.ts";
+import {
+  deliveryFailed,
+  messageOf,
+  notPermitted,
+  SyncError,
+} from "./errors.ts";
 
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -196,9 +201,8 @@ export async function writeFileAtomic(
   text: string,
 ): Promise<string[]> {
   const fail = (err: unknown, tail = "") =>
-    err instanceof SyncError
-      ? err
-      : deliveryFailed(`cannot write ${path}: ${messageOf(err)}${tail}`);
+    err instanceof SyncError ? err : notPermitted(err) ??
+      deliveryFailed(`cannot write ${path}: ${messageOf(err)}${tail}`);
   let target: string;
   let existing: Deno.FileInfo | undefined;
   let tmp: string;
