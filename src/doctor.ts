@@ -18,7 +18,7 @@ import { storeDatabase } from "./openclaw/sqlite_store.ts";
 import { refreshDueAt } from "./refresh.ts";
 import { readCredentials } from "./source.ts";
 import { type AgentState, isLoginEnded, readState } from "./state.ts";
-import { expiry, timeLeft } from "./time_left.ts";
+import { expiry, timeAgo } from "./time_left.ts";
 
 /** How a finding reads: fine, worth a look, or broken. */
 export type Verdict = "ok" | "warn" | "fail";
@@ -119,7 +119,7 @@ const credentialsCheck: Check = {
         "fail",
         `the token endpoint refused refresh token ${
           fingerprint(login.refreshToken)
-        } ${timeLeft(state!.loginEnded!.at - now)}`,
+        } ${timeAgo(state!.loginEnded!.at, now)}`,
         "log in again with `claude`",
       ));
     }
@@ -499,11 +499,11 @@ const agentCheck: Check = {
       !last
         ? finding("last pass", "ok", `none recorded in ${config.stateFile}`)
         : last.ok
-        ? finding("last pass", "ok", `succeeded ${timeLeft(last.at - now)}`)
+        ? finding("last pass", "ok", `succeeded ${timeAgo(last.at, now)}`)
         : finding(
           "last pass",
           "warn",
-          `failed ${timeLeft(last.at - now)} (${last.kind}): ${last.error}`,
+          `failed ${timeAgo(last.at, now)} (${last.kind}): ${last.error}`,
         ),
     );
     const listen = config.metricsListen;

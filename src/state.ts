@@ -12,7 +12,7 @@ import { fingerprint, redact } from "./fingerprint.ts";
 import type { HookEvent, Hooks } from "./hooks.ts";
 import type { Logger } from "./log.ts";
 import type { PassOutcome } from "./pass.ts";
-import { expiry, timeLeft } from "./time_left.ts";
+import { expiry, timeAgo } from "./time_left.ts";
 import { TransientRefreshError } from "./token_endpoint.ts";
 
 /** Why a pass failed: the credentials, a dead login, the token endpoint, a sink, or the gateway recreate. */
@@ -96,7 +96,7 @@ export function health(
   if (!lastPass.ok) {
     return {
       ok: false,
-      reason: `last pass failed ${timeLeft(lastPass.at - now)} (${
+      reason: `last pass failed ${timeAgo(lastPass.at, now)} (${
         lastPass.kind ?? "unknown"
       }): ${lastPass.error ?? ""}`,
     };
@@ -109,7 +109,7 @@ export function health(
   }
   return {
     ok: true,
-    reason: `ok: last pass ${timeLeft(lastPass.at - now)}, token ${
+    reason: `ok: last pass ${timeAgo(lastPass.at, now)}, token ${
       token ? `${token.fingerprint} ${expiry(token.expiresAt, now)}` : "unknown"
     }`,
   };
@@ -124,20 +124,20 @@ export function describeState(
   const { lastPass, lastRefreshAt, mode, loginEnded } = state;
   const refreshed = lastRefreshAt === undefined
     ? ""
-    : `, last refresh ${timeLeft(lastRefreshAt - now)}`;
+    : `, last refresh ${timeAgo(lastRefreshAt, now)}`;
   return {
     lastPass: lastPass &&
       (lastPass.ok
-          ? `ok ${timeLeft(lastPass.at - now)}`
+          ? `ok ${timeAgo(lastPass.at, now)}`
           : `FAILED ${
-            timeLeft(lastPass.at - now)
+            timeAgo(lastPass.at, now)
           } (${lastPass.kind}): ${lastPass.error}`) +
         (mode ? ` (${mode})` : "") + refreshed,
     loginEnded: refreshToken !== undefined &&
         isLoginEnded(state, refreshToken)
       ? `login ended: the token endpoint refused refresh token ${
         loginEnded!.refreshToken
-      } ${timeLeft(loginEnded!.at - now)}; log in again with \`claude\``
+      } ${timeAgo(loginEnded!.at, now)}; log in again with \`claude\``
       : undefined,
   };
 }

@@ -11,7 +11,7 @@ import { configuredSinks, restartPending } from "./pass.ts";
 import type { Runner } from "./process.ts";
 import { readCredentials } from "./source.ts";
 import { describeState, readState } from "./state.ts";
-import { timeLeft } from "./time_left.ts";
+import { expiry } from "./time_left.ts";
 
 /** One line of the status report: a location, the token it holds and whether that is current. */
 export interface StatusEntry {
@@ -201,15 +201,13 @@ export function formatStatus(report: StatusReport, now: number): string {
       : e.inSync
       ? "in sync"
       : "NOT in sync";
-    const expiry = e.expiresAt === undefined
-      ? ""
-      : `expires ${timeLeft(e.expiresAt - now)}`;
+    const expires = e.expiresAt === undefined ? "" : expiry(e.expiresAt, now);
     return [
       e.kind.padEnd(10),
       e.path,
       e.token ??
         (e.kind === "source" || e.inSync !== undefined ? "(no token)" : ""),
-      expiry,
+      expires,
       state,
       e.note ?? "",
     ].filter(Boolean).join("  ");

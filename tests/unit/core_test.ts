@@ -4,6 +4,7 @@ import { compose, composeBase, restartSteps } from "../../src/compose.ts";
 import { resolveConfig } from "../../src/config.ts";
 import { fingerprint, redact } from "../../src/fingerprint.ts";
 import { acquireLock } from "../../src/lock.ts";
+import { expiry, timeAgo } from "../../src/time_left.ts";
 import { createLogger } from "../../src/log.ts";
 import type { RunResult } from "../../src/process.ts";
 import {
@@ -173,4 +174,11 @@ Deno.test("lock: an optional lock whose directory refuses it is skipped; a requi
   const skipped = await acquireLock(path, { ...options, optional: true });
   await skipped.release();
   await assert.rejects(acquireLock(path, options));
+});
+
+Deno.test("time: a past event reads 'ago'; one stamped just after now (another process's clock read) reads '0s ago'; expiry reads both ways", () => {
+  assert.equal(timeAgo(1_000, 181_000), "3m ago");
+  assert.equal(timeAgo(5_020, 5_000), "0s ago");
+  assert.equal(expiry(7_200_000 + 60_000, 0), "expires in 2h 1m");
+  assert.equal(expiry(0, 90_000), "expired 1m ago");
 });
