@@ -3,6 +3,7 @@ import { oauthEntry } from "../../src/sinks/oauth_json.ts";
 import {
   assertNoToken,
   credentialsJson,
+  runCommand,
   testLogin,
   Workspace,
 } from "../helpers/fixture.ts";
@@ -306,5 +307,29 @@ Deno.test("usage errors exit 2 and name the option", async () => {
   const help = await ws.run(["status", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--json/);
+  await ws.cleanup();
+});
+
+Deno.test("README set-up: `deno task start` delivers through a symlinked .env and `status` reports it, under the task's own permissions", async () => {
+  const { ws, login } = await setup();
+  const root = new URL("../../", import.meta.url).pathname;
+  const link = `${ws.composeDir}/link.env`;
+  await Deno.symlink(ws.envFile, link);
+  const task = (args: string[]) =>
+    runCommand(
+      [Deno.execPath(), "task", "--cwd", root, "start", ...args],
+      ws.env(),
+    );
+  const once = await task([
+    ...ws.flags("--once", "--restart", "none"),
+    "--env-file",
+    link,
+  ]);
+  assert.equal(once.code, 0, once.stderr);
+  assert.ok((await Deno.readTextFile(ws.envFile)).includes(login.accessToken));
+  const status = await task(ws.flags("status", "--restart", "none"));
+  assert.equal(status.code, 0, status.stdout + status.stderr);
+  assert.match(status.stdout, /env file .* in sync/);
+  assert.doesNotMatch(once.stderr + status.stderr, /not permitted/);
   await ws.cleanup();
 });
