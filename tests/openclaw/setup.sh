@@ -39,6 +39,16 @@ module.exports = { calculateMAC: no, decrypt: no, encrypt: no, deriveSecrets: no
   (cd "$CACHE/oc-old" && npm install "openclaw@$OLD_VERSION" "${NPM_FLAGS[@]}" >&2)
 fi
 
+# The first run of a fresh install finishes OpenClaw's own set-up inside its
+# package directory (it writes there once); the container test mounts the
+# package read-only as another user, so that run happens here.
+warm=$(mktemp -d)
+for entry in "$NEW_ENTRY" "$OLD_ENTRY"; do
+  HOME="$warm" OPENCLAW_STATE_DIR="$warm/state" OPENCLAW_NO_RESPAWN=1 \
+    "$NODE" "$entry" --version >/dev/null 2>&1 || true
+done
+rm -rf "$warm"
+
 echo "OPENCLAW_NODE=$NODE"
 echo "OPENCLAW_ENTRY=$NEW_ENTRY"
 echo "OPENCLAW_OLD_ENTRY=$OLD_ENTRY"
