@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Login } from "../credentials.ts";
-import { EXPIRY_TOLERANCE_MS, MANUAL_PROFILE } from "./profiles.ts";
+import { MANUAL_PROFILE, sameExpiry } from "./profiles.ts";
 
 const Profile = z.looseObject({
   profileId: z.string(),
@@ -76,8 +76,7 @@ export function anthropicView(stdout: string): AnthropicView {
 export function holdsLogin(profile: ProfileView, login: Login): boolean {
   return profile.type === "token" && profile.tokenEnd !== undefined &&
     login.accessToken.endsWith(profile.tokenEnd) &&
-    profile.expiresAt !== undefined &&
-    Math.abs(profile.expiresAt - login.expiresAt) <= EXPIRY_TOLERANCE_MS;
+    sameExpiry(profile.expiresAt, login);
 }
 
 /** The verdict of a verification: in use, or what OpenClaw uses instead. */
@@ -132,8 +131,6 @@ export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
   const manual = anthropic?.profiles.find((p) =>
     p.profileId === MANUAL_PROFILE
   );
-  const near = (at: number | undefined) =>
-    at !== undefined && Math.abs(at - login.expiresAt) <= EXPIRY_TOLERANCE_MS;
-  return manual?.type === "token" && near(manual.expiry?.at) &&
-    near(anthropic?.expiry?.at);
+  return manual?.type === "token" && sameExpiry(manual.expiry?.at, login) &&
+    sameExpiry(anthropic?.expiry?.at, login);
 }

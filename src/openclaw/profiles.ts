@@ -7,7 +7,13 @@ export const MANUAL_PROFILE = "anthropic:manual";
 type Json = Record<string, unknown>;
 
 /** How far OpenClaw's stored expiry may drift from ours (`paste-token` counts from its own start-up). */
-export const EXPIRY_TOLERANCE_MS = 5 * 60_000;
+const EXPIRY_TOLERANCE_MS = 5 * 60_000;
+
+/** Whether an expiry OpenClaw stored or shows is the login's, within that drift. */
+export function sameExpiry(at: unknown, login: Login): boolean {
+  return typeof at === "number" &&
+    Math.abs(at - login.expiresAt) <= EXPIRY_TOLERANCE_MS;
+}
 
 /** The token profile for a login, in the shape `paste-token` stores. */
 export function manualProfile(login: Login): Json {
@@ -58,8 +64,7 @@ export function storeWithLogin(
       JSON.stringify(order);
   const same = (k: string) =>
     k === "expires"
-      ? typeof held?.expires === "number" &&
-        Math.abs(held.expires - login.expiresAt) <= EXPIRY_TOLERANCE_MS
+      ? sameExpiry(held?.expires, login)
       : held?.[k] === wanted[k];
   if (held && Object.keys(wanted).every(same) && orderHeld) return undefined;
   return {
