@@ -14,6 +14,7 @@ import { splitCommand } from "./hooks.ts";
 import { type Runner, tail } from "./process.ts";
 import { gatewayAccess } from "./openclaw/direct.ts";
 import { routeFor } from "./openclaw/deliver.ts";
+import { exists } from "./files.ts";
 import { storeDatabase } from "./openclaw/sqlite_store.ts";
 import { refreshDueAt } from "./refresh.ts";
 import { readCredentials } from "./source.ts";
@@ -170,11 +171,7 @@ const directoriesCheck: Check = {
       }),
     );
     if (config.envFile && !config.create) {
-      const exists = await Deno.stat(config.envFile).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) {
+      if (!await exists(config.envFile)) {
         findings.push(finding(
           "env file",
           "fail",
@@ -553,8 +550,7 @@ const openclawCheck: Check = {
     const access = await gatewayAccess(config);
     const database = config.openclawState &&
       storeDatabase(config.openclawState);
-    const stored = database &&
-      await Deno.stat(database).then(() => true, () => false);
+    const stored = database && await exists(database);
     findings.push(
       access && stored
         ? finding(

@@ -28,6 +28,11 @@ export function readTextIfExists(path: string): Promise<string | undefined> {
   return new Promise((done) => done(readText(path)));
 }
 
+/** Whether something exists at a path (following symbolic links). */
+export async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
 /** The synchronous body of readTextIfExists. */
 function readText(path: string): string | undefined {
   let fd: number;

@@ -20,6 +20,7 @@ import {
   verify,
 } from "./models_status.ts";
 import { deliverDirect, type DirectResult, gatewayAccess } from "./direct.ts";
+import { exists } from "../files.ts";
 import { MANUAL_PROFILE } from "./profiles.ts";
 import { storeDatabase } from "./sqlite_store.ts";
 import { chooseRoute, type RouteChoice, type StoreKind } from "./route.ts";
@@ -43,8 +44,6 @@ export interface OpenClawDeps {
 /** Which auth store an OpenClaw state directory holds, by the files in it. */
 async function storeKind(stateDir: string | undefined): Promise<StoreKind> {
   if (!stateDir) return undefined;
-  const exists = (path: string) =>
-    Deno.stat(path).then(() => true, () => false);
   if (await exists(storeDatabase(stateDir))) return "sqlite";
   if (await exists(authProfilesPath(stateDir))) return "auth-profiles";
   return undefined;

@@ -1,4 +1,6 @@
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
+import { exists } from "../files.ts";
+import { storeDatabase } from "../openclaw/sqlite_store.ts";
 import type { Login } from "../credentials.ts";
 import { deliveryFailed } from "../errors.ts";
 import type { FileSink, Held } from "./sink.ts";
@@ -61,13 +63,8 @@ export async function currentStoreBeside(
 ): Promise<string | undefined> {
   const dir = dirname(path);
   if (basename(dir) !== "credentials") return undefined;
-  const sqlite = join(dirname(dir), "state", "openclaw.sqlite");
-  try {
-    await Deno.stat(sqlite);
-    return sqlite;
-  } catch {
-    return undefined;
-  }
+  const sqlite = storeDatabase(dirname(dir));
+  return await exists(sqlite) ? sqlite : undefined;
 }
 
 /** The legacy `oauth.json` sink of older OpenClaw releases. */
