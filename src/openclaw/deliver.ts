@@ -61,13 +61,8 @@ export async function routeFor(
   if (setting !== "auto" && setting !== "cli") {
     return { ...chooseRoute(setting, undefined, config), fresh: false };
   }
-  const store = await storeKind(config.openclawState);
-  if (
-    setting === "auto" && !config.openclawCli && !config.composeDir &&
-    store !== "sqlite"
-  ) {
-    return { ...chooseRoute(setting, undefined, config, store), fresh: false };
-  }
+  // A route the gateway answered for is remembered: later passes neither ask
+  // again nor look at the state directory.
   const memo = deps.openclaw ?? {};
   const key = JSON.stringify([
     setting,
@@ -81,6 +76,13 @@ export async function routeFor(
   ]);
   if (memo.key === key && memo.choice) {
     return { ...memo.choice, cli: memo.cli, fresh: false };
+  }
+  const store = await storeKind(config.openclawState);
+  if (
+    setting === "auto" && !config.openclawCli && !config.composeDir &&
+    store !== "sqlite"
+  ) {
+    return { ...chooseRoute(setting, undefined, config, store), fresh: false };
   }
   const cli = await resolveCli(config, deps.run);
   const probe = setting === "auto" ? await probeCli(cli, deps.run) : undefined;
