@@ -67,26 +67,19 @@ export function configuredSinks(config: Config, route: Route): FileSink[] {
   }
 }
 
-/** What one sink will get: its new text, nothing (already current), or the error that stops it. */
+/** What one sink holds and its new text, or no text when it already holds the login. */
 export interface Decision {
-  sink: FileSink;
   held: Held;
   next?: Rendered;
-  error?: SyncError;
 }
 
-/** Decides, per sink, whether its content would change, comparing tokens rather than bytes. */
+/** Decides whether a sink's content would change, comparing tokens rather than bytes; throws when it must not be written. */
 export function decide(
-  current: { sink: FileSink; text: string | undefined }[],
+  sink: FileSink,
+  text: string | undefined,
   login: Login,
-): Decision[] {
-  return current.map(({ sink, text }) => {
-    try {
-      return { sink, held: sink.held(text), next: sink.render(text, login) };
-    } catch (err) {
-      return { sink, held: {}, error: asDeliveryError(err, sink.path) };
-    }
-  });
+): Decision {
+  return { held: sink.held(text), next: sink.render(text, login) };
 }
 
 /** Any thrown value as a SyncError of a failed delivery. */
@@ -125,12 +118,8 @@ async function deliverSink(
   deps: PassDeps,
   oweRestart: () => Promise<() => Promise<void>>,
 ): Promise<boolean> {
-  const [d] = decide(
-    [{ sink, text: await readTextIfExists(sink.path) }],
-    login,
-  );
+  const d = decide(sink, await readTextIfExists(sink.path), login);
   const where = { sink: sink.name, path: sink.path };
-  if (d.error) throw d.error;
   if (!d.next) {
     deps.log.debug("already current", where);
     return false;
