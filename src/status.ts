@@ -131,6 +131,10 @@ export async function collectStatus(
       note: messageOf(err),
     });
   }
+  /** A location out of step fails the report (1) unless a worse code is set already. */
+  const outOfStep = (out: boolean) => {
+    if (out && exitCode === ExitCode.ok) exitCode = ExitCode.deliveryFailed;
+  };
   const current = login?.accessToken;
   const route = await routeFor(config, { run });
   entries.push({ kind: "route", path: route.route, note: route.why });
@@ -150,17 +154,13 @@ export async function collectStatus(
       entry.note = messageOf(denied ?? err);
       if (denied) exitCode = denied.exitCode;
     }
-    if (!entry.inSync && exitCode === ExitCode.ok) {
-      exitCode = ExitCode.deliveryFailed;
-    }
+    outOfStep(!entry.inSync);
     entries.push(entry);
   }
   if (route.cli) {
     const entry = await openclawEntry(route.cli, run, login);
     entries.push(entry);
-    if (!entry.inSync && exitCode === ExitCode.ok) {
-      exitCode = ExitCode.deliveryFailed;
-    }
+    outOfStep(!entry.inSync);
   }
   if (
     config.restart !== "none" && sinks.some((s) => s.recreatesGateway)
@@ -169,9 +169,7 @@ export async function collectStatus(
     const pending = await restartPending(config);
     if (pending && gateway.inSync) gateway.note = "recreate pending";
     entries.push(gateway);
-    if ((!gateway.inSync || pending) && exitCode === ExitCode.ok) {
-      exitCode = ExitCode.deliveryFailed;
-    }
+    outOfStep(!gateway.inSync || pending);
   }
   const state = await readState(config.stateFile!);
   const said = state && describeState(state, login?.refreshToken, now);
