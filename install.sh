@@ -150,7 +150,8 @@ config_value() {
     tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
 }
 
-# The directories the tool writes to: credentials (refresh), .env and oauth.json.
+# The directories the tool writes to: credentials (refresh), .env and oauth.json,
+# and OpenClaw's state directory (its auth store) when configured.
 write_dirs() {
   creds=$(config_value SYNC_OAUTH_TOKEN_CREDENTIALS)
   for f in "${creds:-/root/.claude/.credentials.json}" \
@@ -158,6 +159,8 @@ write_dirs() {
     "$(config_value SYNC_OAUTH_TOKEN_OAUTH_JSON)"; do
     [ -z "$f" ] || printf ' -%s' "$(dirname "$f")"
   done
+  state=$(config_value SYNC_OAUTH_TOKEN_OPENCLAW_STATE)
+  [ -z "$state" ] || printf ' -%s' "$state"
 }
 
 write_config_template() {
@@ -179,6 +182,12 @@ write_config_template() {
 
 # Legacy oauth.json of older OpenClaw releases only.
 #SYNC_OAUTH_TOKEN_OAUTH_JSON=/root/.openclaw/credentials/oauth.json
+
+# How the token reaches OpenClaw: auto, cli, auth-profiles, legacy or env-only.
+#SYNC_OAUTH_TOKEN_OPENCLAW=auto
+# OpenClaw's state directory on this host: the fast direct route to a current
+# release (with the gateway's token), auth-profiles.json of an older one.
+#SYNC_OAUTH_TOKEN_OPENCLAW_STATE=/root/.openclaw
 
 # docker compose: directory (default: the .env file's), file, project, service.
 #SYNC_OAUTH_TOKEN_COMPOSE_DIR=/srv/openclaw

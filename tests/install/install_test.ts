@@ -221,6 +221,28 @@ Deno.test("install.sh: an edited config is kept and its directories become ReadW
   }
 });
 
+Deno.test("install.sh: a configured OpenClaw state directory becomes a ReadWritePath (the direct route writes its store)", async () => {
+  const t = await setup();
+  try {
+    await Deno.mkdir(t.file("/etc/sync-oauth-token"), { recursive: true });
+    await Deno.writeTextFile(
+      t.file(CONF),
+      "SYNC_OAUTH_TOKEN_OPENCLAW_STATE=/home/oc/.openclaw\n",
+    );
+    const out = await t.install("--binary", t.binary, "--init", "systemd");
+    assert.equal(out.code, 0, out.stderr);
+    const service = await Deno.readTextFile(
+      t.file(`${UNITS}/sync-oauth-token.service`),
+    );
+    assert.match(
+      service,
+      /^ReadWritePaths=-\/root\/.claude -\/home\/oc\/.openclaw$/m,
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
 Deno.test("install.sh: the config template's keys are all valid once uncommented", async () => {
   const t = await setup();
   try {
