@@ -1,4 +1,4 @@
-import { dirname, join } from "node:path";
+import { dirname, join } from "./paths.ts";
 import { z } from "zod";
 import type { Command } from "./cli.ts";
 import { parseDotenv } from "./dotenv.ts";

@@ -5,7 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "./paths.ts";
 import { compose, type ComposeVariant } from "./compose.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf, SyncError } from "./errors.ts";

@@ -1,5 +1,4 @@
-import * as fs from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "./paths.ts";
 import {
   deliveryFailed,
   messageOf,
@@ -10,61 +9,89 @@ import {
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
-/** Whether an error says the path does not exist (Deno or node:fs flavour). */
-function isNotFound(err: unknown): boolean {
-  return err instanceof Deno.errors.NotFound ||
-    (err as { code?: string } | null)?.code === "ENOENT";
+/** How long opening a file to read may take: a FIFO swapped in after the check would block the open until a writer comes. */
+const OPEN_LIMIT_MS = 2000;
+
+/** The error of a file over MAX_FILE_BYTES. */
+function tooLarge(path: string): Error {
+  return new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
+}
+
+/** Why a file cannot be read as text: not a regular file, or too large; undefined when it can. */
+function unreadable(path: string, info: Deno.FileInfo): Error | undefined {
+  if (!info.isFile) return new Error(`${path} is not a regular file`);
+  if (info.size > MAX_FILE_BYTES) return tooLarge(path);
 }
 
 /**
  * Reads a regular file as text; undefined when absent; throws on FIFOs,
- * directories, devices and files over MAX_FILE_BYTES. The file is opened
- * non-blocking, so a FIFO swapped in at the last moment is refused instead of
- * hanging the read. Synchronous under the promise: the files are small and
- * local, and node:fs's synchronous calls allocate a fraction of its
- * asynchronous ones in a long-running agent.
+ * directories, devices and files over MAX_FILE_BYTES. The path is checked
+ * before it is opened and the open file again after, and the open gives up
+ * after OPEN_LIMIT_MS, so a FIFO swapped in at the last moment is refused
+ * instead of hanging the pass.
  */
-export function readTextIfExists(path: string): Promise<string | undefined> {
-  return new Promise((done) => done(readText(path)));
+export async function readTextIfExists(
+  path: string,
+): Promise<string | undefined> {
+  let file: Deno.FsFile;
+  try {
+    const problem = unreadable(path, await Deno.stat(path));
+    if (problem) throw problem;
+    file = await openForReading(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+  try {
+    const info = await file.stat();
+    const problem = unreadable(path, info);
+    if (problem) throw problem;
+    let bytes = new Uint8Array(info.size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === bytes.length) {
+        if (length > MAX_FILE_BYTES) throw tooLarge(path);
+        const grown = new Uint8Array(Math.min(length * 2, MAX_FILE_BYTES + 1));
+        grown.set(bytes);
+        bytes = grown;
+      }
+      const n = await file.read(bytes.subarray(length));
+      if (n === null) break;
+      length += n;
+    }
+    return new TextDecoder().decode(bytes.subarray(0, length));
+  } finally {
+    file.close();
+  }
+}
+
+/** Opens a file to read, refusing it when the open takes longer than limitMs (a FIFO without a writer); a late open is closed. */
+export async function openForReading(
+  path: string,
+  limitMs = OPEN_LIMIT_MS,
+): Promise<Deno.FsFile> {
+  const opening = Deno.open(path, { read: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      opening.then((file) => file.close(), () => {});
+      reject(
+        new Error(
+          `${path} did not open within ${limitMs} ms: not a regular file (a FIFO?)`,
+        ),
+      );
+    }, limitMs);
+  });
+  try {
+    return await Promise.race([opening, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Whether something exists at a path (following symbolic links). */
 export async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
-}
-
-/** The synchronous body of readTextIfExists. */
-function readText(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-  try {
-    const info = fs.fstatSync(fd);
-    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
-    const tooLarge = () =>
-      new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
-    if (info.size > MAX_FILE_BYTES) throw tooLarge();
-    let bytes = new Uint8Array(info.size + 1);
-    let length = 0;
-    for (;;) {
-      if (length === bytes.length) {
-        if (length > MAX_FILE_BYTES) throw tooLarge();
-        const grown = new Uint8Array(Math.min(length * 2, MAX_FILE_BYTES + 1));
-        grown.set(bytes);
-        bytes = grown;
-      }
-      const n = fs.readSync(fd, bytes, length, bytes.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    return new TextDecoder().decode(bytes.subarray(0, length));
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Whether a symbolic link may be written through: made by this user or by root, never by anyone else. */
@@ -142,31 +169,63 @@ function sameFile(a: Inode, b: Inode): boolean {
 }
 
 /**
- * Writes the temp file through its own descriptor (never by name, so a name
- * swapped for a link cannot redirect chmod or chown), with the mode and owner
- * of the file it replaces or 0600, and fsyncs it (synchronously, as
- * readTextIfExists reads). Returns its inode.
+ * Gives the temp file the mode and owner of the file it replaces, through a
+ * descriptor of its own, opened without following links and checked to be
+ * the file written, so a name swapped for a link cannot redirect the change.
+ * Deno has no fchmod or fchown: node:fs is loaded here, on the one path that
+ * needs it (the umask took bits the old file had, or the old file has another
+ * owner or group), so the agent otherwise never carries it.
  */
-function writeTemp(
+async function matchTemp(
+  tmp: string,
+  written: Deno.FileInfo,
+  wanted: Deno.FileInfo,
+): Promise<void> {
+  const fs = await import("node:fs");
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  const fd = fs.openSync(tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  try {
+    if (!sameFile(written, fs.fstatSync(fd))) {
+      throw new Error(`the temp file ${tmp} was replaced by another process`);
+    }
+    fs.fchmodSync(fd, wanted.mode! & 0o7777);
+    if (written.uid !== wanted.uid || written.gid !== wanted.gid) {
+      fs.fchownSync(fd, wanted.uid!, wanted.gid!);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes the temp file through its own descriptor, with the mode and owner of
+ * the file it replaces or 0600, and fsyncs it. The file is created new (a
+ * link in its place is refused, not followed). Returns its inode.
+ */
+async function writeTemp(
   tmp: string,
   text: string,
   existing: Deno.FileInfo | undefined,
-): Inode {
-  const fd = fs.openSync(tmp, "wx", 0o600);
+): Promise<Inode> {
+  const mode = existing ? existing.mode! & 0o7777 : 0o600;
+  const file = await Deno.open(tmp, { write: true, createNew: true, mode });
   try {
-    fs.writeFileSync(fd, text);
-    fs.fchmodSync(fd, existing ? existing.mode! & 0o7777 : 0o600);
-    const uid = existing?.uid ?? null;
-    const gid = existing?.gid ?? null;
-    if (
-      uid !== null && gid !== null && (uid !== Deno.uid() || gid !== Deno.gid())
-    ) {
-      fs.fchownSync(fd, uid, gid);
+    const bytes = new TextEncoder().encode(text);
+    for (let done = 0; done < bytes.length;) {
+      done += await file.write(bytes.subarray(done));
     }
-    fs.fsyncSync(fd);
-    return fs.fstatSync(fd);
+    const written = await file.stat();
+    const wanted = existing ?? { ...written, mode };
+    if (
+      (written.mode! & 0o7777) !== mode || written.uid !== wanted.uid ||
+      written.gid !== wanted.gid
+    ) {
+      await matchTemp(tmp, written, wanted);
+    }
+    await file.sync();
+    return written;
   } finally {
-    fs.closeSync(fd);
+    file.close();
   }
 }
 
@@ -233,7 +292,7 @@ export async function writeFileAtomic(
     : "; nothing was created";
   let written: Inode;
   try {
-    written = writeTemp(tmp, text, existing);
+    written = await writeTemp(tmp, text, existing);
     if (!sameFile(written, await Deno.lstat(tmp))) {
       throw new Error(`the temp file ${tmp} was replaced by another process`);
     }

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "./paths.ts";
 import {
   composeBase,
   detectCompose,

@@ -1,4 +1,4 @@
-import { dirname, join } from "node:path";
+import { dirname, join } from "./paths.ts";
 import { backoffDelay, sleep } from "./coalesce.ts";
 import type { Config } from "./config.ts";
 import { type Login, withLogin } from "./credentials.ts";

@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./paths.ts";
 import { deliveryFailed } from "./errors.ts";
 
 /** How long a pass waits for another agent's write to the same directory before it gives up. */

@@ -5,7 +5,7 @@ import {
 } from "./credentials.ts";
 import { messageOf, notPermitted, sourceInvalid } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
-import { dirname } from "node:path";
+import { dirname } from "./paths.ts";
 
 /** How often, and how far apart, a half-written file is re-read before it counts as invalid. */
 export const MID_WRITE_RETRIES = 4;

@@ -3,7 +3,7 @@
  * `doctor`, /metrics and /healthz. A small JSON record (fingerprints, never a
  * token) written atomically after every pass; counters live in memory only.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "./paths.ts";
 import { Coalescer } from "./coalesce.ts";
 import type { Login } from "./credentials.ts";
 import { ExitCode, messageOf, SyncError } from "./errors.ts";

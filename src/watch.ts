@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./paths.ts";
 import {
   backoffDelay,
   Coalescer,

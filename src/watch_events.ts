@@ -1,4 +1,4 @@
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "./paths.ts";
 
 /** A file system event as Deno.watchFs reports it. */
 export interface FsEvent {

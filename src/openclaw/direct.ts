@@ -4,7 +4,7 @@
  * WebSocket API. Sub-second, against one `paste-token` CLI start of several
  * seconds; used once `paste-token` has created anthropic:manual.
  */
-import { join } from "node:path";
+import { join } from "../paths.ts";
 import type { Config } from "../config.ts";
 import type { Login } from "../credentials.ts";
 import { envValue } from "../dotenv.ts";
@@ -68,7 +68,7 @@ export async function deliverDirect(
   access: GatewayAccess,
   login: Login,
 ): Promise<DirectResult> {
-  const written = writeStoreLogin(storeDatabase(stateDir), login);
+  const written = await writeStoreLogin(storeDatabase(stateDir), login);
   if (written === "no-profile") {
     return {
       ok: false,

@@ -1,6 +1,5 @@
 /** The current OpenClaw auth store: the `authProfiles.store` row of `<state>/state/openclaw.sqlite`. */
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { join } from "../paths.ts";
 import type { Login } from "../credentials.ts";
 import { MANUAL_PROFILE, storeWithLogin } from "./profiles.ts";
 
@@ -21,9 +20,14 @@ export type StoreWrite = "written" | "current" | "no-profile";
  * Puts the login into the existing anthropic:manual profile in one
  * transaction, waiting for OpenClaw's own writers; the profile itself (and
  * its place in OpenClaw's config and order) is only ever created by
- * `paste-token`.
+ * `paste-token`. node:sqlite is loaded on the first write, so an agent on
+ * another route never carries it.
  */
-export function writeStoreLogin(database: string, login: Login): StoreWrite {
+export async function writeStoreLogin(
+  database: string,
+  login: Login,
+): Promise<StoreWrite> {
+  const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(database);
   try {
     db.exec("PRAGMA busy_timeout = 5000");

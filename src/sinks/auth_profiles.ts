@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join } from "../paths.ts";
 import { heldManual, storeWithLogin } from "../openclaw/profiles.ts";
 import { parseObject } from "./oauth_json.ts";
 import type { FileSink } from "./sink.ts";

@@ -1,4 +1,4 @@
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "../paths.ts";
 import { exists } from "../files.ts";
 import { storeDatabase } from "../openclaw/sqlite_store.ts";
 import type { Login } from "../credentials.ts";
