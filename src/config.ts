@@ -1,9 +1,21 @@
 import { dirname, join } from "./paths.ts";
-import { z } from "zod";
 import type { Command } from "./cli.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { usageError } from "./errors.ts";
 import { parseListen } from "./metrics.ts";
+import {
+  boolean,
+  type Infer,
+  object,
+  oneOf,
+  optional,
+  type Schema,
+  string,
+  transform,
+  union,
+  url,
+  withDefault,
+} from "./schema.ts";
 import { defaultStatePath } from "./state.ts";
 
 /** Parses a duration such as `500ms`, `90s`, `5m`, `6h`, `1d` or plain seconds into milliseconds. */
@@ -14,34 +26,29 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(Number(m[1]) * unit);
 }
 
-const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const ms = typeof v === "number" ? v : parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: "expected a duration such as 500ms, 30s, 5m or 6h",
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = transform(
+  string(),
+  parseDuration,
+  "expected a duration such as 500ms, 30s, 5m or 6h",
+);
 
-const boolean = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+const onOff = transform(union(boolean(), string()), (v) => {
   if (typeof v === "boolean") return v;
   const s = v.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(s)) return true;
   if (["0", "false", "no", "off", ""].includes(s)) return false;
-  ctx.addIssue({ code: "custom", message: "expected true or false" });
-  return z.NEVER;
-});
+  return undefined;
+}, "expected true or false");
 
-const path = z.string().min(1, "expected a path");
+const path = string({ min: 1, message: "expected a path" });
+
+const nonEmpty = string({ min: 1 });
 
 /** One option: its flag, the commands it serves, its help text and its schema. */
 interface OptionSpec {
   help: string;
   commands: readonly Command[];
-  schema: z.ZodType;
+  schema: Schema<unknown>;
   boolean?: boolean;
   /** A secret: `config` shows only whether it is set. */
   secret?: boolean;
@@ -56,7 +63,7 @@ export const OPTIONS = {
     help:
       "config file in dotenv format (default /etc/sync-oauth-token/config.env when it exists)",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "credentials": {
     help:
@@ -67,209 +74,210 @@ export const OPTIONS = {
   "env-file": {
     help: "compose .env file to keep the access token in",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "env-key": {
     help: "variable of the .env file that holds the token",
     commands: ALL,
-    schema: z.string().regex(
-      /^[A-Za-z_][A-Za-z0-9_]*$/,
-      "expected a variable name",
-    ).default("ANTHROPIC_OAUTH_TOKEN"),
+    schema: withDefault(
+      string({
+        pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+        message: "expected a variable name",
+      }),
+      "ANTHROPIC_OAUTH_TOKEN",
+    ),
   },
   "create": {
     help: "create the .env file when it does not exist",
     commands: DELIVER,
-    schema: boolean.default(false),
+    schema: withDefault(onOff, false),
     boolean: true,
   },
   "oauth-json": {
     help: "legacy OpenClaw oauth.json to keep in step (older releases only)",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "openclaw": {
     help:
       "how the token reaches OpenClaw: auto (ask the gateway's CLI) | cli (models auth paste-token) | auth-profiles (older releases' auth-profiles.json) | legacy (oauth.json + .env + recreate) | env-only (.env + recreate)",
     commands: ALL,
-    schema: z.enum(["auto", "cli", "auth-profiles", "legacy", "env-only"])
-      .default("auto"),
+    schema: withDefault(
+      oneOf(["auto", "cli", "auth-profiles", "legacy", "env-only"]),
+      "auto",
+    ),
   },
   "openclaw-cli": {
     help:
       "command that runs the gateway's OpenClaw CLI, split on blanks (default: docker compose exec -T <service> openclaw)",
     commands: ALL,
-    schema: z.string().trim().min(1).optional(),
+    schema: optional(string({ trim: true, min: 1 })),
   },
   "openclaw-state": {
     help:
       "OpenClaw's state directory on this host: current releases get the token written to state/openclaw.sqlite directly (the fast route), older ones to agents/main/agent/auth-profiles.json",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "openclaw-gateway": {
     help:
       "the gateway's WebSocket URL, for the direct route (default ws://127.0.0.1:<gateway.port in openclaw.json, else 18789>)",
     commands: ALL,
-    schema: z.url({ protocol: /^wss?$/ }).optional(),
+    schema: optional(url(["ws:", "wss:"])),
   },
   "openclaw-gateway-token": {
     help:
       "the gateway's shared token, for the direct route (default OPENCLAW_GATEWAY_TOKEN from the environment, openclaw.json or the .env file)",
     commands: ALL,
-    schema: z.string().min(1).optional(),
+    schema: optional(nonEmpty),
     secret: true,
   },
   "compose-dir": {
     help:
       "directory to run docker compose in (default: the .env file's directory)",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "compose-file": {
     help: "compose file, passed as -f",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "compose-project": {
     help: "compose project name, passed as -p",
     commands: ALL,
-    schema: z.string().min(1).optional(),
+    schema: optional(nonEmpty),
   },
   "service": {
     help: "compose service of the gateway",
     commands: ALL,
-    schema: z.string().min(1).default("openclaw-gateway"),
+    schema: withDefault(nonEmpty, "openclaw-gateway"),
   },
   "restart": {
     help: "how the gateway re-reads .env: recreate | down-up | none",
     commands: [...DELIVER, "doctor"],
-    schema: z.enum(["recreate", "down-up", "none"]).default("recreate"),
+    schema: withDefault(oneOf(["recreate", "down-up", "none"]), "recreate"),
   },
   "compose-timeout": {
     help: "time limit of one docker compose or OpenClaw CLI command",
     commands: [...DELIVER, "doctor"],
-    schema: duration.default(120_000),
+    schema: withDefault(duration, 120_000),
   },
   "once": {
     help: "run one pass, then exit",
     commands: DELIVER,
-    schema: boolean.default(false),
+    schema: withDefault(onOff, false),
     boolean: true,
   },
   "settle": {
     help:
       "quiet period before the gateway is recreated after a change (watch mode)",
     commands: ["watch"],
-    schema: duration.default(1_000),
+    schema: withDefault(duration, 1_000),
   },
   "poll": {
     help: "poll the credentials file instead of watching it",
     commands: ["watch", "doctor"],
-    schema: boolean.default(false),
+    schema: withDefault(onOff, false),
     boolean: true,
   },
   "poll-interval": {
     help: "how often to poll when watching is not possible or --poll is set",
     commands: ["watch"],
-    schema: duration.default(5_000),
+    schema: withDefault(duration, 5_000),
   },
   "refresh-before": {
     help: "refresh when the access token expires within this time",
     commands: ["watch", "refresh", "doctor"],
-    schema: duration.default(60 * 60_000),
+    schema: withDefault(duration, 60 * 60_000),
   },
   "force": {
     help: "refresh now, whatever the expiry",
     commands: ["refresh"],
-    schema: boolean.default(false),
+    schema: withDefault(onOff, false),
     boolean: true,
   },
   "interval": {
     help: "timer mode: time between refresh passes (plus up to 10 % jitter)",
     commands: ["refresh"],
-    schema: duration.default(6 * 3600_000),
+    schema: withDefault(duration, 6 * 3600_000),
   },
   "token-url": {
     help: "OAuth token endpoint",
     commands: ["watch", "refresh", "doctor"],
-    schema: z.url().default("https://platform.claude.com/v1/oauth/token"),
+    schema: withDefault(url(), "https://platform.claude.com/v1/oauth/token"),
   },
   "token-url-fallback": {
     help: "token endpoint tried when the first answers 404",
     commands: ["watch", "refresh", "doctor"],
-    schema: z.url().default("https://console.anthropic.com/v1/oauth/token"),
+    schema: withDefault(url(), "https://console.anthropic.com/v1/oauth/token"),
   },
   "client-id": {
     help: "OAuth client id (a clientId stored in the credentials wins)",
     commands: ["watch", "refresh"],
-    schema: z.string().min(1).default("9d1c250a-e61b-44d9-88ed-5944d1962f5e"),
+    schema: withDefault(nonEmpty, "9d1c250a-e61b-44d9-88ed-5944d1962f5e"),
   },
   "user-agent": {
     help: "User-Agent of token requests",
     commands: ["watch", "refresh"],
-    schema: z.string().min(1).default("axios/1.8.4"),
+    schema: withDefault(nonEmpty, "axios/1.8.4"),
   },
   "dry-run": {
     help: "print the plan and touch nothing",
     commands: DELIVER,
-    schema: boolean.default(false),
+    schema: withDefault(onOff, false),
     boolean: true,
   },
   "json": {
     help: "print JSON",
     commands: ["status", "config", "doctor"],
-    schema: boolean.default(false),
+    schema: withDefault(onOff, false),
     boolean: true,
   },
   "state-file": {
     help:
       "where passes record their outcome for status, doctor and /healthz (default: .sync-oauth-token-state.json beside the credentials file)",
     commands: ALL,
-    schema: path.optional(),
+    schema: optional(path),
   },
   "metrics-listen": {
     help:
       "serve Prometheus /metrics and /healthz on [HOST:]PORT (host default 127.0.0.1; watch and timer mode)",
     commands: DELIVER,
-    schema: z.string().transform((v, ctx) => {
-      const address = parseListen(v);
-      if (!address) {
-        ctx.addIssue({
-          code: "custom",
-          message: "expected PORT, HOST:PORT or [IPV6]:PORT",
-        });
-        return z.NEVER;
-      }
-      return address;
-    }).optional(),
+    schema: optional(
+      transform(
+        string(),
+        parseListen,
+        "expected PORT, HOST:PORT or [IPV6]:PORT",
+      ),
+    ),
   },
   "on-change": {
     help:
       "command run after a delivered change, the event as JSON on stdin (no shell)",
     commands: DELIVER,
-    schema: z.string().min(1).optional(),
+    schema: optional(nonEmpty),
   },
   "on-failure": {
     help:
       "command run after a failed pass, the event as JSON on stdin (no shell)",
     commands: DELIVER,
-    schema: z.string().min(1).optional(),
+    schema: optional(nonEmpty),
   },
   "hook-timeout": {
     help: "time limit of one hook; a hook still running is killed",
     commands: DELIVER,
-    schema: duration.default(30_000),
+    schema: withDefault(duration, 30_000),
   },
   "log-format": {
     help: "text | json",
     commands: ALL,
-    schema: z.enum(["text", "json"]).default("text"),
+    schema: withDefault(oneOf(["text", "json"]), "text"),
   },
   "log-level": {
     help: "debug | info | warn | error",
     commands: ALL,
-    schema: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    schema: withDefault(oneOf(["debug", "info", "warn", "error"]), "info"),
   },
 } satisfies Record<string, OptionSpec>;
 
@@ -282,7 +290,7 @@ type CamelCase<S extends string> = S extends `${infer H}-${infer T}`
 
 /** The effective configuration, validated; durations in milliseconds. */
 export type Config = {
-  [F in Flag as CamelCase<F>]: z.output<(typeof OPTIONS)[F]["schema"]>;
+  [F in Flag as CamelCase<F>]: Infer<(typeof OPTIONS)[F]["schema"]>;
 };
 
 /** The environment variable (and config file key) of a flag. */
@@ -362,13 +370,12 @@ export function resolveConfig(sources: ConfigSources): Config {
   const shape = Object.fromEntries(
     Object.entries(OPTIONS).map(([f, spec]) => [camel(f), spec.schema]),
   );
-  const parsed = z.object(shape).safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue.path[0]);
-    throw usageError(`${origin[key] ?? key}: ${issue.message}`);
+  const parsed = object(shape).check(raw);
+  if (!parsed.ok) {
+    const key = String(parsed.path[0]);
+    throw usageError(`${origin[key] ?? key}: ${parsed.message}`);
   }
-  const config = parsed.data as Config;
+  const config = parsed.value as Config;
   config.stateFile ??= defaultStatePath(config.credentials);
   if (!config.composeDir && config.envFile) {
     config.composeDir = dirname(config.envFile);

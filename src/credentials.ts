@@ -1,5 +1,15 @@
-import { z } from "zod";
 import { loginEnded, sourceInvalid } from "./errors.ts";
+import {
+  array,
+  describe,
+  type Infer,
+  literal,
+  number,
+  object,
+  optional,
+  string,
+  union,
+} from "./schema.ts";
 
 /**
  * Characters a token may carry: visible ASCII without quotes, backslash,
@@ -9,35 +19,37 @@ import { loginEnded, sourceInvalid } from "./errors.ts";
 const TOKEN_BODY = String.raw`[!#%-&(-\[\]-_a-~]+`;
 
 /** An access token as Claude Code stores it. */
-export const AccessToken = z.string().regex(
-  new RegExp(`^sk-ant-oat01-${TOKEN_BODY}$`),
-  "must start with sk-ant-oat01- and hold no whitespace, quotes, backslashes or control characters",
-);
+export const AccessToken = string({
+  pattern: new RegExp(`^sk-ant-oat01-${TOKEN_BODY}$`),
+  message:
+    "must start with sk-ant-oat01- and hold no whitespace, quotes, backslashes or control characters",
+});
 
 /** A refresh token as Claude Code stores it. */
-export const RefreshToken = z.string().regex(
-  new RegExp(`^sk-ant-ort01-${TOKEN_BODY}$`),
-  "must start with sk-ant-ort01- and hold no whitespace, quotes, backslashes or control characters",
-);
+export const RefreshToken = string({
+  pattern: new RegExp(`^sk-ant-ort01-${TOKEN_BODY}$`),
+  message:
+    "must start with sk-ant-ort01- and hold no whitespace, quotes, backslashes or control characters",
+});
 
-const LiveOauth = z.looseObject({
+const LiveOauth = object({
   accessToken: AccessToken,
   refreshToken: RefreshToken,
-  expiresAt: z.number().int().positive(),
-  scopes: z.array(z.string()).optional(),
-  clientId: z.string().optional(),
+  expiresAt: number({ int: true, positive: true }),
+  scopes: optional(array(string())),
+  clientId: optional(string()),
 });
 
-const EndedOauth = z.looseObject({
-  accessToken: z.literal(""),
-  refreshToken: z.literal("").optional(),
-  expiresAt: z.literal(0).optional(),
-  loginEnded: z.string().optional(),
+const EndedOauth = object({
+  accessToken: literal(""),
+  refreshToken: optional(literal("")),
+  expiresAt: optional(literal(0)),
+  loginEnded: optional(string()),
 });
 
-/** The whole `.credentials.json` of Claude Code; unknown fields are kept. */
-export const CredentialsFile = z.looseObject({
-  claudeAiOauth: z.union([LiveOauth, EndedOauth]),
+/** The whole `.credentials.json` of Claude Code; unknown fields are kept; a problem is described by the live-login branch. */
+export const CredentialsFile = object({
+  claudeAiOauth: union(LiveOauth, EndedOauth),
 });
 
 /** A live login: the fields every sink is built from. */
@@ -55,16 +67,6 @@ export interface Credentials {
   document: Record<string, unknown>;
 }
 
-/** The first schema problem, named by its path; a union is described by its live-login branch. */
-function describeIssue(issues: z.core.$ZodIssue[], prefix = ""): string {
-  const issue = issues[0];
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-  if (issue.code === "invalid_union" && issue.errors[0]?.length) {
-    return describeIssue(issue.errors[0], path);
-  }
-  return `${path || "(root)"}: ${issue.message}`;
-}
-
 /** Parses and validates the text of a credentials file; throws a SyncError when it is not a live login. */
 export function parseCredentials(text: string, path: string): Credentials {
   let json: unknown;
@@ -73,17 +75,15 @@ export function parseCredentials(text: string, path: string): Credentials {
   } catch {
     throw sourceInvalid(`${path}: not valid JSON`);
   }
-  const parsed = CredentialsFile.safeParse(json);
-  if (!parsed.success) {
-    throw sourceInvalid(`${path}: ${describeIssue(parsed.error.issues)}`);
-  }
-  const o = parsed.data.claudeAiOauth;
+  const parsed = CredentialsFile.check(json);
+  if (!parsed.ok) throw sourceInvalid(`${path}: ${describe(parsed)}`);
+  const o = parsed.value.claudeAiOauth;
   if (o.accessToken === "") {
     throw loginEnded(
       `${path} holds no token${o.loginEnded ? ` (${o.loginEnded})` : ""}`,
     );
   }
-  const live = o as z.infer<typeof LiveOauth>;
+  const live = o as Infer<typeof LiveOauth>;
   return {
     login: {
       accessToken: live.accessToken,
@@ -92,7 +92,7 @@ export function parseCredentials(text: string, path: string): Credentials {
       scopes: live.scopes ?? [],
       ...(live.clientId ? { clientId: live.clientId } : {}),
     },
-    document: parsed.data,
+    document: parsed.value,
   };
 }
 

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { AccessToken, type Login, RefreshToken } from "./credentials.ts";
 import { loginEnded, notPermitted } from "./errors.ts";
 import { redact } from "./fingerprint.ts";
+import { type Infer, number, object, optional, string } from "./schema.ts";
 
 /** A refresh that may succeed later (429, 5xx, network, timeout, an unreadable body). */
 export class TransientRefreshError extends Error {
@@ -15,17 +15,17 @@ export class TransientRefreshError extends Error {
 const TERMINAL = ["invalid_grant", "invalid_client", "unauthorized_client"];
 
 /** The token endpoint's answer to a refresh. */
-export const TokenResponse = z.looseObject({
+export const TokenResponse = object({
   access_token: AccessToken,
-  refresh_token: RefreshToken.optional(),
-  expires_in: z.number().positive(),
-  scope: z.string().optional(),
+  refresh_token: optional(RefreshToken),
+  expires_in: number({ positive: true }),
+  scope: optional(string()),
 });
 
 /** The new login from a token response: the old refresh token and scopes kept when none come back. */
 export function loginFromResponse(
   old: Login,
-  response: z.infer<typeof TokenResponse>,
+  response: Infer<typeof TokenResponse>,
   now: number,
 ): Login {
   return {
@@ -127,11 +127,11 @@ export async function refreshLogin(
       retryAfterMs(response.headers.get("retry-after"), now()),
     );
   }
-  const parsed = TokenResponse.safeParse(body);
-  if (!parsed.success) {
+  const parsed = TokenResponse.check(body);
+  if (!parsed.ok) {
     throw new TransientRefreshError(
       `token endpoint ${url} answered an unreadable body`,
     );
   }
-  return loginFromResponse(login, parsed.data, now());
+  return loginFromResponse(login, parsed.value, now());
 }

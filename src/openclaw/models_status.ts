@@ -1,28 +1,39 @@
-import { z } from "zod";
 import type { Login } from "../credentials.ts";
+import {
+  array,
+  type Infer,
+  number,
+  object,
+  optional,
+  type Schema,
+  string,
+  withDefault,
+} from "../schema.ts";
 import { MANUAL_PROFILE, sameExpiry } from "./profiles.ts";
 
-const Profile = z.looseObject({
-  profileId: z.string(),
-  provider: z.string(),
-  type: z.string(),
-  expiresAt: z.number().optional(),
+/** A list that may be absent: absent means empty. */
+const list = <T>(item: Schema<T>) => withDefault(array(item), []);
+
+const Profile = object({
+  profileId: string(),
+  provider: string(),
+  type: string(),
+  expiresAt: optional(number()),
 });
 
-const ModelsStatus = z.looseObject({
-  auth: z.looseObject({
-    providers: z.array(z.looseObject({
-      provider: z.string(),
-      profiles: z.looseObject({ labels: z.array(z.string()).default([]) })
-        .optional(),
-    })).default([]),
-    oauth: z.looseObject({
-      providers: z.array(z.looseObject({
-        provider: z.string(),
-        profiles: z.array(Profile).default([]),
-        effectiveProfiles: z.array(Profile).default([]),
-      })).default([]),
-    }).optional(),
+const ModelsStatus = object({
+  auth: object({
+    providers: list(object({
+      provider: string(),
+      profiles: optional(object({ labels: list(string()) })),
+    })),
+    oauth: optional(object({
+      providers: list(object({
+        provider: string(),
+        profiles: list(Profile),
+        effectiveProfiles: list(Profile),
+      })),
+    })),
   }),
 });
 
@@ -44,19 +55,19 @@ export interface AnthropicView {
 /** Reads the Anthropic part of `openclaw models status --json`; throws when the output is not that. */
 export function anthropicView(stdout: string): AnthropicView {
   const start = stdout.indexOf("{");
-  const parsed = ModelsStatus.safeParse(
+  const parsed = ModelsStatus.check(
     JSON.parse(start < 0 ? stdout : stdout.slice(start)),
   );
-  if (!parsed.success) {
+  if (!parsed.ok) {
     throw new Error("`models status --json` printed an unexpected shape");
   }
-  const { auth } = parsed.data;
+  const { auth } = parsed.value;
   const labels = auth.providers.find((p) => p.provider === "anthropic")
     ?.profiles?.labels ?? [];
   const tokenEnd = (id: string) =>
     labels.map((l) => /^(.+?)=token:.*\.\.\.(\S+)$/.exec(l))
       .find((m) => m?.[1] === id)?.[2];
-  const view = (p: z.output<typeof Profile>): ProfileView => ({
+  const view = (p: Infer<typeof Profile>): ProfileView => ({
     profileId: p.profileId,
     type: p.type,
     expiresAt: p.expiresAt,
@@ -110,23 +121,25 @@ export function orderWithManualFirst(view: AnthropicView): string[] {
   ];
 }
 
-const AuthStatus = z.looseObject({
-  providers: z.array(z.looseObject({
-    provider: z.string(),
-    expiry: z.looseObject({ at: z.number() }).optional(),
-    profiles: z.array(z.looseObject({
-      profileId: z.string(),
-      type: z.string(),
-      expiry: z.looseObject({ at: z.number() }).optional(),
-    })).default([]),
-  })).default([]),
+const Expiry = optional(object({ at: number() }));
+
+const AuthStatus = object({
+  providers: list(object({
+    provider: string(),
+    expiry: Expiry,
+    profiles: list(object({
+      profileId: string(),
+      type: string(),
+      expiry: Expiry,
+    })),
+  })),
 });
 
 /** Whether the gateway's `models.authStatus` shows anthropic:manual with the login's expiry as the one in effect. */
 export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
-  const parsed = AuthStatus.safeParse(payload);
-  const anthropic = parsed.success
-    ? parsed.data.providers.find((p) => p.provider === "anthropic")
+  const parsed = AuthStatus.check(payload);
+  const anthropic = parsed.ok
+    ? parsed.value.providers.find((p) => p.provider === "anthropic")
     : undefined;
   const manual = anthropic?.profiles.find((p) =>
     p.profileId === MANUAL_PROFILE

@@ -22,7 +22,7 @@ export function envFileSink(
           `${path} does not exist (pass --create to create it)`,
         );
       }
-      if (!AccessToken.safeParse(login.accessToken).success) {
+      if (!AccessToken.check(login.accessToken).ok) {
         throw deliveryFailed(
           `refusing to write ${path}: the token holds characters a .env line cannot carry safely`,
         );

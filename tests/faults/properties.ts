@@ -259,9 +259,9 @@ export const PROPERTIES: Property[] = [
           tokenLike("sk-ant-oat01-"),
           tokenLike("sk-ant-ort01-"),
           (access, refresh) =>
-            AccessToken.safeParse(access).success ===
+            AccessToken.check(access).ok ===
               validToken(access, "sk-ant-oat01-") &&
-            RefreshToken.safeParse(refresh).success ===
+            RefreshToken.check(refresh).ok ===
               validToken(refresh, "sk-ant-ort01-"),
         ),
         { numRuns },
