@@ -4,6 +4,8 @@
 // Nothing here talks to a registry: the only image is local/busybox, imported
 // by engine.sh. Tokens are random test values, never real ones.
 
+import { scanAll, type Scanned, scanOutput } from "../helpers/hygiene.ts";
+
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(
   /\/$/,
   "",
@@ -422,8 +424,15 @@ export class Project {
     return out;
   }
 
-  /** `down -v` and removal of the temp dir. Never throws. */
+  /** `down -v` and removal of the temp dir. Throws only when the compose argv logs held a token. */
   async down(): Promise<void> {
+    const logs: Scanned[] = [];
+    for (const flavor of ["v1", "v2"] as const) {
+      logs.push({
+        source: `compose ${flavor} argv log of ${this.dir}`,
+        text: (await this.composeCalls(flavor)).join("\n"),
+      });
+    }
     try {
       await Deno.writeTextFile(this.composeFile, composeYaml());
       await this.compose(["down", "-v", "--remove-orphans", "-t", "1"], 60_000);
@@ -439,6 +448,7 @@ export class Project {
     } finally {
       await Deno.remove(this.root, { recursive: true }).catch(() => {});
     }
+    scanAll(logs);
   }
 }
 
@@ -464,12 +474,19 @@ export interface ToolOptions {
   timeoutMs?: number;
 }
 
+/** Runs `deno run -A src/main.ts <args>` in the repository; throws when its output holds a token. */
+async function runMain(
+  args: string[],
+  opts: RunOptions,
+): Promise<RunResult> {
+  const r = await run(Deno.execPath(), ["run", "-A", MAIN_TS, ...args], opts);
+  scanOutput(`sync-oauth-token ${args[0]} (engine)`, r);
+  return r;
+}
+
 /** Runs `deno run -A src/main.ts --once ...` for the project. */
 export function runTool(p: Project, o: ToolOptions = {}): Promise<RunResult> {
   const args = [
-    "run",
-    "-A",
-    MAIN_TS,
     "--once",
     "--credentials",
     p.credentials,
@@ -482,7 +499,7 @@ export function runTool(p: Project, o: ToolOptions = {}): Promise<RunResult> {
   if (o.service) args.push("--service", o.service);
   if (o.restart) args.push("--restart", o.restart);
   args.push(...(o.extra ?? []));
-  return run(Deno.execPath(), args, {
+  return runMain(args, {
     cwd: REPO_ROOT,
     env: { ...p.env, NO_COLOR: "1", ...(o.env ?? {}) },
     timeoutMs: o.timeoutMs ?? 180_000,
@@ -494,10 +511,7 @@ export function runStatus(
   p: Project,
   extra: string[] = [],
 ): Promise<RunResult> {
-  return run(Deno.execPath(), [
-    "run",
-    "-A",
-    MAIN_TS,
+  return runMain([
     "status",
     "--json",
     "--credentials",

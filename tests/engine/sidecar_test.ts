@@ -23,6 +23,7 @@ import {
   run,
   testToken,
 } from "./fixture.ts";
+import { scanForTokens } from "../helpers/hygiene.ts";
 
 const SIDECAR = "sync-oauth-token";
 const SNIPPET = `${REPO_ROOT}/tests/install/compose.sidecar.yml`;
@@ -108,7 +109,9 @@ Deno.test({
       const out = await Promise.all(
         ids.map((id) => run("docker", ["logs", id], { env: p.env })),
       );
-      return out.map((o) => o.output).join("\n");
+      const logs = out.map((o) => o.output).join("\n");
+      scanForTokens("the sidecar's docker logs", logs);
+      return logs;
     };
     try {
       await p.writeCredentials(oldToken);

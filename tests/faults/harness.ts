@@ -10,6 +10,7 @@ import {
   testLogin,
   Workspace,
 } from "../helpers/fixture.ts";
+import { knownTokens, type Scanned } from "../helpers/hygiene.ts";
 
 /** One case of the faults suite. */
 export interface FaultCase {
@@ -20,10 +21,10 @@ export interface FaultCase {
   timeoutMs?: number;
 }
 
-/** Every token the suite made and every text its processes printed or left, for the hygiene sweep. */
+/** Every token the suite made (the scan's known tokens) and every text its processes printed or left, for the hygiene sweep. */
 export const transcript = {
-  tokens: new Set<string>(),
-  texts: [] as { source: string; text: string }[],
+  tokens: knownTokens,
+  texts: [] as Scanned[],
 };
 
 /** Keeps a text for the hygiene sweep. */
@@ -39,7 +40,7 @@ export function faultLogin(expiresInMs?: number): TestLogin {
   return login;
 }
 
-/** Runs the tool to completion (killed after 60 s, so no case hangs) and records what it printed. */
+/** Runs the tool to completion (killed after 60 s, so no case hangs) and records what it printed; throws when that held a token. */
 export async function runTool(
   ws: Workspace,
   args: string[],
@@ -66,7 +67,7 @@ export async function runTool(
 
 const agents = new Set<Running>();
 
-/** Starts the tool as a long-running agent; the runner kills any a case leaves behind. */
+/** Starts the tool as a long-running agent; the runner kills any a case leaves behind. Its stderr is recorded even when its scan failed (the case awaiting it sees that). */
 export function startAgent(
   ws: Workspace,
   args: string[],
@@ -74,21 +75,21 @@ export function startAgent(
 ): Running {
   const agent = Running.start(ws, args, wrap);
   agents.add(agent);
-  agent.done.then(() => {
+  agent.done.finally(() => {
     agents.delete(agent);
     record(`agent ${agent.child.pid}: stderr`, agent.stderr);
-  });
+  }).catch(() => {});
   return agent;
 }
 
-/** Kills every agent still running (a case that failed midway); returns how many. */
+/** Kills every agent still running (a case that failed midway); returns how many. A token in their output is left to the sweep. */
 export async function killLeftAgents(): Promise<number> {
   const left = [...agents];
   for (const agent of left) {
     try {
       agent.child.kill("SIGKILL");
     } catch { /* already gone */ }
-    await agent.done;
+    await agent.done.catch(() => {});
   }
   return left.length;
 }
@@ -101,7 +102,7 @@ export async function workspace(envText: string): Promise<Workspace> {
   return ws;
 }
 
-/** Records the workspace's docker log (argv of every spawned docker) and removes the workspace. */
+/** Records the workspace's docker log (argv of every spawned docker) and removes the workspace, which scans what is left in it. */
 export async function dispose(ws: Workspace): Promise<void> {
   record(
     `${ws.root}: docker argv`,

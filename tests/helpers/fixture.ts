@@ -1,5 +1,12 @@
-/** Test fixtures: temp directories, credentials, a recording fake docker, and running the tool as a process. */
-import { join } from "node:path";
+/** Test fixtures: temp directories, credentials, a recording fake docker, and running the tool as a process; every process's output and every workspace's leftovers are scanned for tokens. */
+import { basename, join } from "node:path";
+import {
+  knownTokens,
+  leftovers,
+  scanAll,
+  scanForTokens,
+  scanOutput,
+} from "./hygiene.ts";
 
 /** The entry point under test. */
 export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
@@ -8,14 +15,19 @@ export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 export const RUN_FLAGS =
   Deno.env.get("SOT_RUN_FLAGS")?.split(/\s+/).filter(Boolean) ?? ["-A"];
 
-/** A random token body (url-safe), long enough for OpenClaw's 80-character check. */
+/** The shortest random body the scan knows as a secret (TOKEN_SHAPE's minimum); shorter ones name temp files. */
+const SECRET_LENGTH = 20;
+
+/** A random token body (url-safe), long enough for OpenClaw's 80-character check; the secret scan knows it. */
 export function tokenBody(length = 90): string {
   const abc =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  return Array.from(
+  const body = Array.from(
     crypto.getRandomValues(new Uint8Array(length)),
     (b) => abc[b % abc.length],
   ).join("");
+  if (length >= SECRET_LENGTH) knownTokens.add(body);
+  return body;
 }
 
 /** A fresh test login with real prefixes and random bodies. */
@@ -164,13 +176,27 @@ exit 0
     );
   }
 
-  /** Removes the workspace. */
+  /** Removes the workspace; throws when a file left in it (the docker argv log among them) holds a token. */
   async cleanup(): Promise<void> {
-    await Deno.remove(this.root, { recursive: true });
+    try {
+      scanAll(await leftovers(this.root));
+    } finally {
+      await Deno.remove(this.root, { recursive: true });
+    }
   }
 }
 
-/** Runs a command to completion with the given environment added, no standard input. */
+/** A command as scan messages name it: the tool's arguments after main.ts (paths by their last part), else the whole argv. */
+function commandName(argv: string[]): string {
+  const main = argv.indexOf(MAIN);
+  const words = main >= 0
+    ? ["sync-oauth-token", ...argv.slice(main + 1)]
+    : argv;
+  return words.map((w) => w.startsWith("/") ? basename(w) : w).join(" ")
+    .replace(/\s+/g, " ").slice(0, 160);
+}
+
+/** Runs a command to completion with the given environment added, no standard input; throws when its output holds a token. */
 export async function runCommand(
   argv: string[],
   env: Record<string, string> = {},
@@ -181,11 +207,13 @@ export async function runCommand(
     stdin: "null",
   }).output();
   const d = new TextDecoder();
-  return {
+  const outcome = {
     code: out.code,
     stdout: d.decode(out.stdout),
     stderr: d.decode(out.stderr),
   };
+  scanOutput(commandName(argv), outcome);
+  return outcome;
 }
 
 /** What a finished run printed and returned. */
@@ -195,14 +223,10 @@ export interface Outcome {
   stderr: string;
 }
 
-/** Fails when any output contains a full token. */
+/** Fails when the output contains one of the tokens, a known test token or anything shaped like one. */
 export function assertNoToken(text: string, ...tokens: string[]): void {
-  for (const t of tokens) {
-    if (text.includes(t)) throw new Error("output contains a full token");
-  }
-  if (/sk-ant-o[ar]t01-[A-Za-z0-9_-]{20,}/.test(text)) {
-    throw new Error("output contains something shaped like a full token");
-  }
+  for (const t of tokens) knownTokens.add(t);
+  scanForTokens("the asserted output", text);
 }
 
 /** Waits until the predicate holds or the time runs out. */
@@ -219,17 +243,29 @@ export async function waitFor(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A running tool process whose standard error is collected. */
+/** A running tool process whose standard error is collected; `done` rejects when its stdout or stderr held a token. */
 export class Running {
+  #stdout = "";
   #stderr = "";
   readonly done: Promise<Deno.CommandStatus>;
 
-  constructor(readonly child: Deno.ChildProcess) {
-    const reading = (async () => {
-      const d = new TextDecoder();
-      for await (const chunk of child.stderr) this.#stderr += d.decode(chunk);
-    })();
-    this.done = Promise.all([child.status, reading]).then(([s]) => s);
+  constructor(readonly child: Deno.ChildProcess, command: string) {
+    const read = async (
+      stream: ReadableStream<Uint8Array>,
+      append: (text: string) => void,
+    ) => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+        append(text);
+      }
+    };
+    this.done = Promise.all([
+      child.status,
+      read(child.stdout, (text) => this.#stdout += text),
+      read(child.stderr, (text) => this.#stderr += text),
+    ]).then(([status]) => {
+      scanOutput(command, { stdout: this.#stdout, stderr: this.#stderr });
+      return status;
+    });
   }
 
   /** Starts the tool with args in the workspace's environment; `wrap` prefixes the command (e.g. unshare). */
@@ -240,9 +276,10 @@ export class Running {
         args: argv.slice(1),
         env: ws.env(),
         stdin: "null",
-        stdout: "null",
+        stdout: "piped",
         stderr: "piped",
       }).spawn(),
+      commandName(argv),
     );
   }
 
