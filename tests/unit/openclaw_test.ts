@@ -405,7 +405,7 @@ Deno.test("openclaw delivery: a token OpenClaw stores but does not use is a fail
       log,
       openclaw: {},
     }),
-    /stored …\w{4}#\w+ as anthropic:manual but uses anthropic:default \(oauth\)/,
+    /stored …[\w-]{4}#\w+ as anthropic:manual but uses anthropic:default \(oauth\)/,
   );
 });
 
