@@ -31,9 +31,15 @@ const config = resolveConfig({
   env: {},
 });
 const log = createLogger({ format: "text", level: "error" });
+// A pool of logins taken in turn: every pass is a change, and the probe
+// itself keeps no more tokens (each new one is remembered by the secret scan).
+const logins = Array.from({ length: 16 }, () => testLogin());
 const heapMiB: number[] = [];
 for (let i = 1; i <= passes; i++) {
-  await Deno.writeTextFile(config.credentials, credentialsJson(testLogin()));
+  await Deno.writeTextFile(
+    config.credentials,
+    credentialsJson(logins[i % logins.length]),
+  );
   const { login } = await readCredentials(config.credentials);
   const delivery = await deliverLogin(config, login, {
     run: () => Promise.reject(new Error("no process")),

@@ -1,5 +1,6 @@
 /** Test fixtures: temp directories, credentials, a recording fake docker, and running the tool as a process; every process's output and every workspace's leftovers are scanned for tokens. */
 import { basename, join } from "node:path";
+import { runtimeFlags } from "../install/flags.ts";
 import {
   knownTokens,
   leftovers,
@@ -11,9 +12,10 @@ import {
 /** The entry point under test. */
 export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
-/** Deno flags the tool runs with: SOT_RUN_FLAGS (whitespace-separated), else -A. */
+/** Deno flags the tool runs with: SOT_RUN_FLAGS (whitespace-separated), else -A and the shipped runtime flags. */
 export const RUN_FLAGS =
-  Deno.env.get("SOT_RUN_FLAGS")?.split(/\s+/).filter(Boolean) ?? ["-A"];
+  Deno.env.get("SOT_RUN_FLAGS")?.split(/\s+/).filter(Boolean) ??
+    ["-A", ...await runtimeFlags()];
 
 /** The shortest random body the scan knows as a secret (TOKEN_SHAPE's minimum); shorter ones name temp files. */
 const SECRET_LENGTH = 20;

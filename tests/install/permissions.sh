@@ -1,5 +1,5 @@
 #!/bin/sh
-# The one list of Deno permissions sync-oauth-token runs with: `deno task compile`
+# The one list of Deno flags (permissions, then runtime flags) sync-oauth-token runs with: `deno task compile`
 # bakes them into the binary and `deno task test:perms` runs the process tests
 # under them. One flag per line; --quiet keeps Deno from logging an --allow-run
 # program that is not installed (openclaw, docker-compose) on every start.
@@ -30,3 +30,10 @@ echo "--allow-env"
 echo "--allow-sys=uid,gid"
 echo "--no-prompt"
 echo "--quiet"
+# Runtime flags, not permissions. No deno.json at run time: the code imports
+# nothing through it, and reading it starts npm resolution for the test
+# packages (3 MiB). V8 without its optimizing compiler and with a 1 MiB young
+# generation: a pass is a few milliseconds of JavaScript, and this keeps the
+# long-running agent's memory flat (README, performance).
+echo "--no-config"
+echo "--v8-flags=--lite-mode,--max-semi-space-size=1"

@@ -38,6 +38,8 @@ Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts a
     "--allow-sys=uid,gid",
     "--no-prompt",
     "--quiet",
+    "--no-config",
+    "--v8-flags=--lite-mode,--max-semi-space-size=1",
   ]);
   // each directory with its DIR.lock sibling (Claude Code's ~/.claude.lock)
   const limited = await permissionFlags("/srv/openclaw/,/root/.claude");
