@@ -7,7 +7,7 @@
 # Build: the official Deno image compiles the binary with the baked permissions.
 FROM denoland/deno:2.9.6 AS build
 WORKDIR /src
-COPY deno.json deno.lock ./
+COPY deno.json ./
 COPY src/ src/
 COPY tests/install/permissions.sh tests/install/permissions.sh
 # the gateway's service name, for the direct route to OpenClaw over the compose

@@ -5,6 +5,7 @@
  */
 import { dirname } from "node:path";
 import {
+  RUN_FLAGS,
   Running,
   type TestLogin,
   testLogin,
@@ -44,6 +45,47 @@ async function cpuTicks(pid: number): Promise<number> {
   const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]
     .split(" ");
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU ticks a process uses in 10 idle seconds, and its memory after them. */
+async function idleFigures(pid: number): Promise<string> {
+  const ticks0 = await cpuTicks(pid);
+  await new Promise((r) => setTimeout(r, 10_000));
+  const ticks = (await cpuTicks(pid)) - ticks0;
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const mib = (key: string) =>
+    (Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)![1]) / 1024)
+      .toFixed(1);
+  return `${ticks} CPU ticks, RSS ${mib("VmRSS")} MiB (${
+    mib("RssAnon")
+  } anonymous, ${mib("RssFile")} pages of the deno executable and libraries)`;
+}
+
+/** The idle figures of a bare Deno.watchFs program run with the tool's flags: the floor under the agent's. */
+async function benchBareWatcher(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "sot-bench-" });
+  const script = `${dir}/bare.ts`;
+  await Deno.writeTextFile(
+    script,
+    `for await (const _ of Deno.watchFs(${JSON.stringify(dir)})) {}\n`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...RUN_FLAGS, script],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await new Promise((r) => setTimeout(r, 2000)); // past its start-up
+    console.log(
+      `bare Deno.watchFs with the same flags, idle 10 s: ${await idleFigures(
+        child.pid,
+      )}`,
+    );
+  } finally {
+    child.kill();
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 async function benchOnce(): Promise<void> {
@@ -115,20 +157,16 @@ async function benchWatch(): Promise<void> {
     )}, recreates: ${(await recreates()) - before}`,
   );
   // Idle: no events for 10 s.
-  const ticks0 = await cpuTicks(agent.child.pid);
-  await new Promise((r) => setTimeout(r, 10_000));
-  const ticks = (await cpuTicks(agent.child.pid)) - ticks0;
-  console.log(
-    `idle 10 s: ${ticks} CPU ticks, RSS ${
-      ((await agent.rssKiB()) / 1024).toFixed(1)
-    } MiB`,
-  );
+  console.log(`idle 10 s: ${await idleFigures(agent.child.pid)}`);
   await agent.stop();
   await ws.cleanup();
 }
 
 console.log(
-  `machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`,
+  `machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}; the tool runs with ${
+    RUN_FLAGS.join(" ")
+  }`,
 );
 await benchOnce();
 await benchWatch();
+await benchBareWatcher();

@@ -7,8 +7,8 @@
 #
 # What the stand-in holds, in place of what the Dockerfile installs:
 #   the compiled binary     -> this machine's deno running /app/src/main.ts with
-#                              the flags of tests/install/permissions.sh, the npm
-#                              packages in /app/deno-dir (tests/install/deno_dir.sh)
+#                              the flags of tests/install/permissions.sh (the
+#                              tool imports no package)
 #   docker CLI              -> this machine's docker CLI
 #   compose v2 plugin       -> a CLI-plugin shim running Debian's docker-compose
 #                              1.29.2 (as tests/engine/engine.sh installs on the host)
@@ -88,10 +88,11 @@ os.execv("/usr/bin/docker-compose", ["docker-compose"] + sys.argv[2:])
 SHIM
 chmod 755 "$stage/usr/local/libexec/docker/cli-plugins/docker-compose"
 
-# The tool: source, lock, npm packages.
-cp "$ROOT/deno.json" "$ROOT/deno.lock" "$stage/app/"
+# The tool: its source and deno.json (its version), and a DENO_DIR for Deno's
+# caches.
+cp "$ROOT/deno.json" "$stage/app/"
 cp -R "$ROOT/src" "$stage/app/src"
-sh "$ROOT/tests/install/deno_dir.sh" "$stage/app/deno-dir"
+mkdir -p "$stage/app/deno-dir"
 
 # The Dockerfile's last stage: ENV, CMD, ENTRYPOINT (continuation lines joined).
 final=$(awk '/^FROM /{ s = "" } { s = s $0 "\n" } END { printf "%s", s }' "$ROOT/Dockerfile" |
@@ -102,7 +103,7 @@ while IFS= read -r line; do
   ENV\ * | CMD\ *) changes+=(--change "$line") ;;
   ENTRYPOINT\ *)
     mapfile -t run < <(
-      printf '%s\n' /usr/local/bin/deno run --cached-only --frozen --config /app/deno.json
+      printf '%s\n' /usr/local/bin/deno run --cached-only
       sh "$ROOT/tests/install/permissions.sh"
       echo /app/src/main.ts
     )

@@ -178,20 +178,12 @@ Deno.test("a Deno permission the tool lacks: exit 2 and one line naming the flag
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-/** A copy of the tool (source and a DENO_DIR of its npm packages) that any user can run offline; returns its main.ts. */
+/** A copy of the tool (its source, deno.json and an empty DENO_DIR: it imports no package) that any user can run offline; returns its main.ts. */
 async function portableCopy(dir: string): Promise<string> {
-  for (const f of ["deno.json", "deno.lock"]) {
-    await Deno.copyFile(join(ROOT, f), join(dir, f));
-  }
+  await Deno.copyFile(join(ROOT, "deno.json"), join(dir, "deno.json"));
   const cp = await runCommand(["cp", "-R", join(ROOT, "src"), dir]);
   assert.equal(cp.code, 0, cp.stderr);
-  const denoDir = join(dir, "deno-dir");
-  const made = await runCommand([
-    "sh",
-    join(ROOT, "tests/install/deno_dir.sh"),
-    denoDir,
-  ]);
-  assert.equal(made.code, 0, made.stderr);
+  await Deno.mkdir(join(dir, "deno-dir"));
   const open = await runCommand(["chmod", "-R", "a+rwX", dir]);
   assert.equal(open.code, 0, open.stderr);
   return join(dir, "src/main.ts");
@@ -208,7 +200,7 @@ Deno.test("the OS refusing access (EACCES) is not a missing permission: the sour
     const flags = await permissionFlags();
     const run = (args: string[]) =>
       runCommand(
-        [...asUser, Deno.execPath(), "run", "--cached-only", "--frozen"]
+        [...asUser, Deno.execPath(), "run", "--cached-only"]
           .concat(flags, [main], args),
         { DENO_DIR: join(dir, "deno-dir") },
       );
