@@ -168,6 +168,11 @@ function sameFile(a: Inode, b: Inode): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 
+/** The error of a temp file that is no longer the one this process wrote. */
+function tempReplaced(tmp: string): Error {
+  return new Error(`the temp file ${tmp} was replaced by another process`);
+}
+
 /**
  * Gives the temp file the mode and owner of the file it replaces, through a
  * descriptor of its own, opened without following links and checked to be
@@ -183,11 +188,16 @@ async function matchTemp(
 ): Promise<void> {
   const fs = await import("node:fs");
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
-  const fd = fs.openSync(tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  let fd: number;
   try {
-    if (!sameFile(written, fs.fstatSync(fd))) {
-      throw new Error(`the temp file ${tmp} was replaced by another process`);
-    }
+    fd = fs.openSync(tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "ENOENT" || code === "ELOOP") throw tempReplaced(tmp);
+    throw err;
+  }
+  try {
+    if (!sameFile(written, fs.fstatSync(fd))) throw tempReplaced(tmp);
     fs.fchmodSync(fd, wanted.mode! & 0o7777);
     if (written.uid !== wanted.uid || written.gid !== wanted.gid) {
       fs.fchownSync(fd, wanted.uid!, wanted.gid!);
@@ -293,10 +303,11 @@ export async function writeFileAtomic(
   let written: Inode;
   try {
     written = await writeTemp(tmp, text, existing);
-    if (!sameFile(written, await Deno.lstat(tmp))) {
-      throw new Error(`the temp file ${tmp} was replaced by another process`);
-    }
-    await Deno.rename(tmp, target);
+    const now = await Deno.lstat(tmp).catch(() => undefined);
+    if (!now || !sameFile(written, now)) throw tempReplaced(tmp);
+    await Deno.rename(tmp, target).catch((err) => {
+      throw err instanceof Deno.errors.NotFound ? tempReplaced(tmp) : err;
+    });
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     throw fail(err, unchanged);
