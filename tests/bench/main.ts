@@ -7,7 +7,6 @@ import { dirname } from "node:path";
 import {
   RUN_FLAGS,
   Running,
-  type TestLogin,
   testLogin,
   waitFor,
   Workspace,
@@ -31,13 +30,6 @@ async function workspace(): Promise<Workspace> {
   await Deno.writeTextFile(ws.envFile, "A=1\n");
   await Deno.mkdir(dirname(ws.oauthJson), { recursive: true });
   return ws;
-}
-
-/** Whether both sinks hold the login. */
-async function holds(ws: Workspace, login: TestLogin): Promise<boolean> {
-  const env = await Deno.readTextFile(ws.envFile).catch(() => "");
-  const oauth = await Deno.readTextFile(ws.oauthJson).catch(() => "");
-  return env.includes(login.accessToken) && oauth.includes(login.accessToken);
 }
 
 /** CPU ticks (user + system) a process has used, from /proc. */
@@ -115,7 +107,7 @@ async function benchWatch(): Promise<void> {
   );
   const first =
     JSON.parse(await Deno.readTextFile(ws.credentials)).claudeAiOauth;
-  await waitFor("the first pass", () => holds(ws, first));
+  await waitFor("the first pass", () => ws.holdsToken(first.accessToken));
   // Latency: rename of a new credentials file until both sinks hold it.
   const watcher = Deno.watchFs([ws.composeDir, dirname(ws.oauthJson)]);
   const events = watcher[Symbol.asyncIterator]();
@@ -124,7 +116,7 @@ async function benchWatch(): Promise<void> {
     const login = testLogin();
     const t0 = performance.now();
     await ws.writeLogin(login);
-    while (!(await holds(ws, login))) await events.next();
+    while (!(await ws.holdsToken(login.accessToken))) await events.next();
     latencies.push(performance.now() - t0);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -148,13 +140,16 @@ async function benchWatch(): Promise<void> {
     await ws.writeLogin(last);
     await new Promise((r) => setTimeout(r, 5));
   }
-  await waitFor("the burst's last write", () => holds(ws, last));
+  await waitFor(
+    "the burst's last write",
+    () => ws.holdsToken(last.accessToken),
+  );
   await new Promise((r) => setTimeout(r, 2500));
   console.log(
-    `50 renames 5 ms apart: final state is the last write: ${await holds(
-      ws,
-      last,
-    )}, recreates: ${(await recreates()) - before}`,
+    `50 renames 5 ms apart: final state is the last write: ${await ws
+      .holdsToken(last.accessToken)}, recreates: ${
+      (await recreates()) - before
+    }`,
   );
   // Idle: no events for 10 s.
   console.log(`idle 10 s: ${await idleFigures(agent.child.pid)}`);

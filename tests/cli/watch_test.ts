@@ -36,12 +36,10 @@ async function watching(extra: string[] = [], wrap: string[] = []) {
 /** Whether both sinks hold the current credentials' access token (or the given login's). */
 async function delivered(ws: Workspace, login?: TestLogin): Promise<boolean> {
   const text = await Deno.readTextFile(ws.credentials).catch(() => "");
-  const token = login?.accessToken ??
-    (text ? JSON.parse(text).claudeAiOauth.accessToken : "none");
-  const env = await Deno.readTextFile(ws.envFile).catch(() => "");
-  const oauth = await Deno.readTextFile(ws.oauthJson).catch(() => "{}");
-  return env.includes(`ANTHROPIC_OAUTH_TOKEN=${token}\n`) &&
-    JSON.parse(oauth).anthropic?.access === token;
+  return await ws.holdsToken(
+    login?.accessToken ??
+      (text ? JSON.parse(text).claudeAiOauth.accessToken : "none"),
+  );
 }
 
 /** The recreate calls the fake docker saw. */

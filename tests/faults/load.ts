@@ -3,12 +3,7 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { envValue } from "../../src/dotenv.ts";
 import { withSinkLocks } from "../../src/sink_lock.ts";
-import {
-  type Running,
-  type TestLogin,
-  waitFor,
-  type Workspace,
-} from "../helpers/fixture.ts";
+import { type Running, waitFor } from "../helpers/fixture.ts";
 import {
   dispose,
   type FaultCase,
@@ -21,7 +16,7 @@ import {
 } from "./harness.ts";
 
 const CHANGES = 10_000;
-/** Changes before the measured ones: V8 sizes its young generation to the pass's allocation rate. */
+/** Changes before the measured ones, while V8 grows its heap to what a pass keeps. */
 const WARM_UP = 3_000;
 const SAMPLE_EVERY = 1_000;
 /** The writer waits for delivery every this many changes, so the agents keep up. */
@@ -44,14 +39,6 @@ const HEAP_EVERY = 500;
 const HEAP_SLACK_MIB = 1;
 const KEY = "ANTHROPIC_OAUTH_TOKEN";
 const TEMP = /\.sot-[0-9a-f]{16}\.tmp$/;
-
-/** Whether both sinks hold the login's token. */
-async function delivered(ws: Workspace, login: TestLogin): Promise<boolean> {
-  const env = await Deno.readTextFile(ws.envFile).catch(() => "");
-  const oauth = await Deno.readTextFile(ws.oauthJson).catch(() => "{}");
-  return envValue(env, KEY) === login.accessToken &&
-    JSON.parse(oauth).anthropic?.access === login.accessToken;
-}
 
 /**
  * Follows the directories with inotify and counts the moments when a temp
@@ -116,7 +103,11 @@ export const loadCases: FaultCase[] = [
           "warn",
         );
         agents.push(startAgent(ws, args), startAgent(ws, args));
-        await waitFor("the first delivery", () => delivered(ws, last), 20_000);
+        await waitFor(
+          "the first delivery",
+          () => ws.holdsToken(last.accessToken),
+          20_000,
+        );
         const samples: number[][] = [[], []];
         const t0 = performance.now();
         for (let i = 1; i <= WARM_UP + CHANGES; i++) {
@@ -124,7 +115,11 @@ export const loadCases: FaultCase[] = [
           await ws.writeLogin(last);
           if (i % CATCH_UP_EVERY === 0) {
             const target = last;
-            await waitFor(`change ${i}`, () => delivered(ws, target), 20_000);
+            await waitFor(
+              `change ${i}`,
+              () => ws.holdsToken(target.accessToken),
+              20_000,
+            );
           }
           if (i >= WARM_UP && (i - WARM_UP) % SAMPLE_EVERY === 0) {
             for (const [n, agent] of agents.entries()) {

@@ -1,5 +1,6 @@
 /** Test fixtures: temp directories, credentials, a recording fake docker, and running the tool as a process; every process's output and every workspace's leftovers are scanned for tokens. */
 import { basename, join } from "node:path";
+import { envValue } from "../../src/dotenv.ts";
 import { runtimeFlags } from "../install/flags.ts";
 import {
   knownTokens,
@@ -8,6 +9,9 @@ import {
   scanForTokens,
   scanOutput,
 } from "./hygiene.ts";
+
+/** The .env variable the tool writes by default. */
+const ENV_KEY = "ANTHROPIC_OAUTH_TOKEN";
 
 /** The entry point under test. */
 export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
@@ -94,6 +98,15 @@ export class Workspace {
   }
   get oauthJson(): string {
     return join(this.root, "openclaw", "credentials", "oauth.json");
+  }
+
+  /** Whether both sinks hold the token: .env as the line `ANTHROPIC_OAUTH_TOKEN=<token>`, the value in effect, and oauth.json as anthropic.access. */
+  async holdsToken(token: string): Promise<boolean> {
+    const env = await Deno.readTextFile(this.envFile).catch(() => "");
+    const oauth = await Deno.readTextFile(this.oauthJson).catch(() => "{}");
+    return env.includes(`${ENV_KEY}=${token}\n`) &&
+      envValue(env, ENV_KEY) === token &&
+      JSON.parse(oauth).anthropic?.access === token;
   }
 
   /**
