@@ -184,7 +184,8 @@ function tempReplaced(tmp: string): Error {
 async function matchTemp(
   tmp: string,
   written: Deno.FileInfo,
-  wanted: Deno.FileInfo,
+  mode: number,
+  owner: Deno.FileInfo,
 ): Promise<void> {
   const fs = await import("node:fs");
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
@@ -198,9 +199,9 @@ async function matchTemp(
   }
   try {
     if (!sameFile(written, fs.fstatSync(fd))) throw tempReplaced(tmp);
-    fs.fchmodSync(fd, wanted.mode! & 0o7777);
-    if (written.uid !== wanted.uid || written.gid !== wanted.gid) {
-      fs.fchownSync(fd, wanted.uid!, wanted.gid!);
+    fs.fchmodSync(fd, mode);
+    if (written.uid !== owner.uid || written.gid !== owner.gid) {
+      fs.fchownSync(fd, owner.uid!, owner.gid!);
     }
   } finally {
     fs.closeSync(fd);
@@ -225,12 +226,12 @@ async function writeTemp(
       done += await file.write(bytes.subarray(done));
     }
     const written = await file.stat();
-    const wanted = existing ?? { ...written, mode };
+    const owner = existing ?? written;
     if (
-      (written.mode! & 0o7777) !== mode || written.uid !== wanted.uid ||
-      written.gid !== wanted.gid
+      (written.mode! & 0o7777) !== mode || written.uid !== owner.uid ||
+      written.gid !== owner.gid
     ) {
-      await matchTemp(tmp, written, wanted);
+      await matchTemp(tmp, written, mode, owner);
     }
     await file.sync();
     return written;

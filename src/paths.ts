@@ -6,7 +6,7 @@
 
 /** The path with `.`, `..` and repeated slashes folded away; "." when nothing is left of a relative path. */
 export function normalize(path: string): string {
-  const absolute = path.startsWith("/");
+  const absolute = isAbsolute(path);
   const parts: string[] = [];
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
@@ -26,10 +26,10 @@ export function join(...parts: string[]): string {
 /** The absolute path the parts name, read from the right, from the working directory when none is absolute. */
 export function resolve(...parts: string[]): string {
   let path = "";
-  for (let i = parts.length - 1; i >= 0 && !path.startsWith("/"); i--) {
+  for (let i = parts.length - 1; i >= 0 && !isAbsolute(path); i--) {
     if (parts[i] !== "") path = path ? `${parts[i]}/${path}` : parts[i];
   }
-  return normalize(path.startsWith("/") ? path : `${Deno.cwd()}/${path}`);
+  return normalize(isAbsolute(path) ? path : `${Deno.cwd()}/${path}`);
 }
 
 /** Whether a path starts at the root. */

@@ -92,6 +92,21 @@ Deno.test("files: writeFileAtomic creates 0600 under umask 000, keeps an existin
   });
 });
 
+Deno.test("files: writeFileAtomic keeps an existing 0644 under umask 077, which takes those bits from the new temp file", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/wide`, "a=0\n", { mode: 0o644 });
+    await Deno.chmod(`${dir}/wide`, 0o644);
+    const umask = Deno.umask(0o077);
+    try {
+      await writeFileAtomic(`${dir}/wide`, "a=1\n");
+    } finally {
+      Deno.umask(umask);
+    }
+    assert.equal((await Deno.stat(`${dir}/wide`)).mode! & 0o777, 0o644);
+    assert.equal(await Deno.readTextFile(`${dir}/wide`), "a=1\n");
+  });
+});
+
 Deno.test({
   name:
     "files: writeFileAtomic keeps the owner and group of a file another user owns (root only)",
