@@ -20,6 +20,7 @@ import { refreshDueAt } from "./refresh.ts";
 import { readCredentials } from "./source.ts";
 import { type AgentState, isLoginEnded, readState } from "./state.ts";
 import { expiry, timeAgo } from "./time_left.ts";
+import { within } from "./timer.ts";
 
 /** How a finding reads: fine, worth a look, or broken. */
 export type Verdict = "ok" | "warn" | "fail";
@@ -404,17 +405,7 @@ async function resolveWithin(
   ms: number,
 ): Promise<string[]> {
   if (isIP(host.replace(/^\[|\]$/g, ""))) return [host];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      resolve(host),
-      new Promise<never>((_, fail) => {
-        timer = setTimeout(() => fail(new Error(`no answer in ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return await within(resolve(host), ms, `no answer in ${ms} ms`);
 }
 
 /** Whether the token endpoints' host names resolve. */

@@ -5,6 +5,7 @@ import {
   notPermitted,
   SyncError,
 } from "./errors.ts";
+import { within } from "./timer.ts";
 
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -71,21 +72,15 @@ export async function openForReading(
   limitMs = OPEN_LIMIT_MS,
 ): Promise<Deno.FsFile> {
   const opening = Deno.open(path, { read: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      opening.then((file) => file.close(), () => {});
-      reject(
-        new Error(
-          `${path} did not open within ${limitMs} ms: not a regular file (a FIFO?)`,
-        ),
-      );
-    }, limitMs);
-  });
   try {
-    return await Promise.race([opening, late]);
-  } finally {
-    clearTimeout(timer);
+    return await within(
+      opening,
+      limitMs,
+      `${path} did not open within ${limitMs} ms: not a regular file (a FIFO?)`,
+    );
+  } catch (err) {
+    opening.then((file) => file.close(), () => {});
+    throw err;
   }
 }
 

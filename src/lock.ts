@@ -1,3 +1,5 @@
+import { every, sleep } from "./timer.ts";
+
 /** A lock held as a directory made with mkdir (proper-lockfile semantics, as Claude Code uses). */
 export interface HeldLock {
   path: string;
@@ -60,19 +62,19 @@ export async function acquireLock(
       if (attempt >= options.retries) {
         throw new Error(`${path} is held by another process`);
       }
-      await new Promise((r) => setTimeout(r, options.retryDelayMs));
+      await sleep(options.retryDelayMs);
     }
   }
-  const touch = options.touchEveryMs
-    ? setInterval(() => {
+  const stopTouching = options.touchEveryMs
+    ? every(options.touchEveryMs, () => {
       const now = new Date();
       Deno.utime(path, now, now).catch(() => {});
-    }, options.touchEveryMs)
+    })
     : undefined;
   return {
     path,
     async release() {
-      clearInterval(touch);
+      stopTouching?.();
       await Deno.remove(path, { recursive: true }).catch(() => {});
     },
   };

@@ -1,3 +1,5 @@
+import { after, type Cancel } from "./timer.ts";
+
 /** The outcome of a finished command. */
 export interface RunResult {
   code: number;
@@ -55,12 +57,12 @@ export const runProcess: Runner = async (argv, options) => {
     } catch { /* already gone */ }
   };
   let timedOut = false;
-  let killer: ReturnType<typeof setTimeout> | undefined;
-  const timer = setTimeout(() => {
+  let cancelKill: Cancel | undefined;
+  const cancelTerm = after(options.timeoutMs, () => {
     timedOut = true;
     killGroup("SIGTERM");
-    killer = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
-  }, options.timeoutMs);
+    cancelKill = after(KILL_GRACE_MS, () => killGroup("SIGKILL"));
+  });
   try {
     if (options.stdin !== undefined) {
       const writer = child.stdin.getWriter();
@@ -78,8 +80,8 @@ export const runProcess: Runner = async (argv, options) => {
       timedOut,
     };
   } finally {
-    clearTimeout(timer);
-    clearTimeout(killer);
+    cancelTerm();
+    cancelKill?.();
   }
 };
 

@@ -1,5 +1,6 @@
 import { dirname, join } from "./paths.ts";
-import { backoffDelay, sleep } from "./coalesce.ts";
+import { backoffDelay } from "./coalesce.ts";
+import { sleep } from "./timer.ts";
 import type { Config } from "./config.ts";
 import { type Login, withLogin } from "./credentials.ts";
 import { ExitCode, loginEnded, messageOf } from "./errors.ts";

@@ -1,5 +1,6 @@
 import { dirname, resolve } from "./paths.ts";
 import { deliveryFailed } from "./errors.ts";
+import { sleep } from "./timer.ts";
 
 /** How long a pass waits for another agent's write to the same directory before it gives up. */
 export const SINK_LOCK_WAIT_MS = 30_000;
@@ -21,7 +22,7 @@ async function lockWithin(
         `${dir} stayed locked by another sync-oauth-token for ${waitMs} ms; its sinks were not written`,
       );
     }
-    await new Promise((r) => setTimeout(r, delay));
+    await sleep(delay);
   }
 }
 

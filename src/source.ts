@@ -6,6 +6,7 @@ import {
 import { messageOf, notPermitted, sourceInvalid } from "./errors.ts";
 import { readTextIfExists } from "./files.ts";
 import { dirname } from "./paths.ts";
+import { sleep } from "./timer.ts";
 
 /** How often, and how far apart, a half-written file is re-read before it counts as invalid. */
 export const MID_WRITE_RETRIES = 4;
@@ -46,7 +47,7 @@ export async function readCredentials(path: string): Promise<Credentials> {
       );
     }
     if (looksMidWrite(text) && attempt < MID_WRITE_RETRIES) {
-      await new Promise((r) => setTimeout(r, MID_WRITE_DELAY_MS));
+      await sleep(MID_WRITE_DELAY_MS);
       continue;
     }
     return parseCredentials(text, path);

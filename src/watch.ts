@@ -1,11 +1,6 @@
 import { dirname, resolve } from "./paths.ts";
-import {
-  backoffDelay,
-  Coalescer,
-  sleep,
-  type TimerId,
-  Timers,
-} from "./coalesce.ts";
+import { backoffDelay, Coalescer } from "./coalesce.ts";
+import { type Cancel, sleep, Timers } from "./timer.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
 import type { Login } from "./credentials.ts";
@@ -70,8 +65,8 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   let passFailures = 0;
   let restartFailures = 0;
   let owed = 0;
-  let restartTimer: TimerId | undefined;
-  let refreshTimer: TimerId | undefined;
+  let restartTimer: Cancel | undefined;
+  let refreshTimer: Cancel | undefined;
   let refreshFailures = 0;
 
   /**

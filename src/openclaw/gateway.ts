@@ -8,6 +8,8 @@
  * Loopback + shared token + client id "gateway-client"/mode "backend" needs no device identity.
  */
 
+import { after, within } from "../timer.ts";
+
 /** A gateway response frame. */
 export interface GatewayResponse {
   type: "res";
@@ -59,12 +61,12 @@ export function connectGateway(
     p.resolve(frame);
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const cancelConnect = after(timeoutMs, () => {
       ws.close();
       reject(new Error("gateway connect timeout"));
-    }, timeoutMs);
+    });
     ws.onerror = (e) => {
-      clearTimeout(timer);
+      cancelConnect();
       reject(new Error(`gateway ws error: ${(e as ErrorEvent).message}`));
     };
     ws.onmessage = async (ev) => {
@@ -84,7 +86,7 @@ export function connectGateway(
         scopes,
         auth: { token },
       });
-      clearTimeout(timer);
+      cancelConnect();
       if (!hello.ok) {
         ws.close();
         reject(
@@ -94,22 +96,12 @@ export function connectGateway(
       }
       resolve({
         hello,
-        call: async (method, params = {}, opts = {}) => {
-          let t: ReturnType<typeof setTimeout> | undefined;
-          try {
-            return await Promise.race([
-              send(method, params, opts.expectFinal),
-              new Promise<GatewayResponse>((_, rej) => {
-                t = setTimeout(
-                  () => rej(new Error(`${method} timeout`)),
-                  opts.timeoutMs ?? 30000,
-                );
-              }),
-            ]);
-          } finally {
-            clearTimeout(t);
-          }
-        },
+        call: (method, params = {}, opts = {}) =>
+          within(
+            send(method, params, opts.expectFinal),
+            opts.timeoutMs ?? 30000,
+            `${method} timeout`,
+          ),
         close: () => ws.close(),
       });
     };
