@@ -61,6 +61,45 @@ export async function within<T>(
   }
 }
 
+/**
+ * A time to run fn at that moves: setting a later time keeps the armed timer,
+ * which wakes at the earlier time and waits out the rest, so moving it on
+ * every pass leaves no cancelled timer pending behind it.
+ */
+export class Deadline {
+  #at = Infinity;
+  #armedAt = Infinity;
+  #cancel: Cancel | undefined;
+
+  constructor(private readonly fn: () => void) {}
+
+  /** Runs fn at `at` (ms since the epoch) instead of at any earlier setting. */
+  set(at: number): void {
+    this.#at = at;
+    if (at < this.#armedAt) this.#arm();
+  }
+
+  /** Cancels it: fn does not run until the next set. */
+  clear(): void {
+    this.#at = Infinity;
+    this.#armedAt = Infinity;
+    this.#cancel?.();
+  }
+
+  #arm(): void {
+    this.#cancel?.();
+    this.#armedAt = this.#at;
+    this.#cancel = after(this.#at - Date.now(), () => this.#wake());
+  }
+
+  #wake(): void {
+    this.#armedAt = Infinity;
+    if (this.#at > Date.now()) return this.#arm();
+    this.#at = Infinity;
+    this.fn();
+  }
+}
+
 /** One-shot timers that can all be cancelled at once, so a stopping process exits promptly. */
 export class Timers {
   #pending = new Set<Cancel>();

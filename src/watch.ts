@@ -1,6 +1,6 @@
 import { dirname, resolve } from "./paths.ts";
 import { backoffDelay, Coalescer } from "./coalesce.ts";
-import { type Cancel, sleep, Timers } from "./timer.ts";
+import { type Cancel, Deadline, sleep, Timers } from "./timer.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
 import type { Login } from "./credentials.ts";
@@ -66,7 +66,6 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   let restartFailures = 0;
   let owed = 0;
   let restartTimer: Cancel | undefined;
-  let refreshTimer: Cancel | undefined;
   let refreshFailures = 0;
 
   /**
@@ -74,35 +73,36 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
    * new token resets the clock; a refresh token the endpoint refused is never
    * sent again.
    */
+  let refreshing: Login | undefined;
+  const refreshAhead = new Deadline(async () => {
+    const login = refreshing!;
+    try {
+      await refreshUnderLocks(config, deps, false);
+      refreshFailures = 0;
+      passes.request();
+    } catch (err) {
+      const kind = failureKind(err, "refresh");
+      tracker.failed(kind, err, login, { pass: kind === "login_ended" });
+      if (!(err instanceof TransientRefreshError)) {
+        log.error(`refresh-ahead stopped: ${messageOf(err)}`, {
+          path: config.credentials,
+        });
+        return;
+      }
+      const retry = refreshRetryDelay(refreshFailures++, err);
+      log.warn(`${err.message}; retrying`, { inMs: retry });
+      scheduleRefresh(login, retry);
+    }
+  });
+
+  /** Sets the refresh-ahead for a login: when it is due, or after delay. */
   function scheduleRefresh(login: Login, delay?: number): void {
-    timers.cancel(refreshTimer);
-    if (tracker.isDead(login)) return;
-    const due = refreshDueAt(
-      login,
-      config.refreshBefore,
-      tracker.state.lastRefreshAt,
-    );
-    refreshTimer = timers.after(
-      delay ?? Math.max(0, due - Date.now()),
-      async () => {
-        try {
-          await refreshUnderLocks(config, deps, false);
-          refreshFailures = 0;
-          passes.request();
-        } catch (err) {
-          const kind = failureKind(err, "refresh");
-          tracker.failed(kind, err, login, { pass: kind === "login_ended" });
-          if (!(err instanceof TransientRefreshError)) {
-            log.error(`refresh-ahead stopped: ${messageOf(err)}`, {
-              path: config.credentials,
-            });
-            return;
-          }
-          const retry = refreshRetryDelay(refreshFailures++, err);
-          log.warn(`${err.message}; retrying`, { inMs: retry });
-          scheduleRefresh(login, retry);
-        }
-      },
+    refreshing = login;
+    if (tracker.isDead(login)) return refreshAhead.clear();
+    refreshAhead.set(
+      delay === undefined
+        ? refreshDueAt(login, config.refreshBefore, tracker.state.lastRefreshAt)
+        : Date.now() + delay,
     );
   }
 
@@ -263,6 +263,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   } finally {
     for (const [sig, fn] of signals) Deno.removeSignalListener(sig, fn);
     timers.cancelAll();
+    refreshAhead.clear();
     await passes.idle();
     await restarts.idle();
   }

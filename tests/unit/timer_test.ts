@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { after, every, sleep, Timers, within } from "../../src/timer.ts";
+import {
+  after,
+  Deadline,
+  every,
+  sleep,
+  Timers,
+  within,
+} from "../../src/timer.ts";
 
 const TIMER = new URL("../../src/timer.ts", import.meta.url).href;
 
@@ -63,6 +70,49 @@ Deno.test("within: the promise's value in time, else an error with the message",
     within(new Promise(() => {}), 10, "late"),
     /^Error: late$/,
   );
+});
+
+Deno.test("Deadline: runs once at the latest setting; an earlier setting runs earlier; clear cancels", async () => {
+  const ran: number[] = [];
+  const later = new Deadline(() => ran.push(performance.now()));
+  const t0 = performance.now();
+  later.set(Date.now() + 20);
+  later.set(Date.now() + 120);
+  await sleep(60);
+  assert.deepEqual(ran, [], "ran at the first, earlier setting");
+  await sleep(120);
+  assert.equal(ran.length, 1);
+  assert.ok(ran[0] - t0 >= 115, `ran after ${ran[0] - t0} ms`);
+
+  const earlier: string[] = [];
+  const moved = new Deadline(() => earlier.push("ran"));
+  moved.set(Date.now() + 60_000);
+  moved.set(Date.now() + 10);
+  await sleep(50);
+  assert.deepEqual(earlier, ["ran"]);
+
+  const cleared = new Deadline(() => earlier.push("cleared one ran"));
+  cleared.set(Date.now() + 10);
+  cleared.clear();
+  await sleep(50);
+  assert.deepEqual(earlier, ["ran"]);
+});
+
+Deno.test("Deadline: moving it later 100 times arms one timer (a cancelled AbortSignal timer stays pending until its time)", () => {
+  const timeout = AbortSignal.timeout;
+  let armed = 0;
+  AbortSignal.timeout = (ms) => {
+    armed++;
+    return timeout.call(AbortSignal, ms);
+  };
+  try {
+    const deadline = new Deadline(() => {});
+    for (let i = 1; i <= 100; i++) deadline.set(Date.now() + 3_600_000 + i);
+    deadline.clear();
+  } finally {
+    AbortSignal.timeout = timeout;
+  }
+  assert.equal(armed, 1);
 });
 
 Deno.test("Timers.cancelAll: no pending timer runs afterwards", async () => {
