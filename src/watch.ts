@@ -1,6 +1,7 @@
 import { dirname, resolve } from "./paths.ts";
 import { backoffDelay, Coalescer } from "./coalesce.ts";
 import { type Cancel, Deadline, sleep, Timers } from "./timer.ts";
+import { releaseMemory } from "./memory.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
 import type { Login } from "./credentials.ts";
@@ -24,6 +25,9 @@ import {
 /** First and largest delay between retries of a failing pass or restart. */
 const RETRY_BASE_MS = 1_000;
 const RETRY_CAP_MS = 60_000;
+
+/** How long after its last pass or recreate the agent gives free memory back. */
+const QUIET_MS = 2_000;
 
 /** Watches a directory; injectable so the loop is tested without inotify. */
 export type WatchFs = (dir: string) => AsyncIterable<FsEvent> & {
@@ -67,6 +71,18 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   let owed = 0;
   let restartTimer: Cancel | undefined;
   let refreshFailures = 0;
+  const quiet = new Deadline(() => {
+    const released = releaseMemory();
+    if (released) log.debug("gave free memory back", { ...released });
+  });
+  /** The job, then the quiet clock restarted: memory goes back once passes and recreates stop. */
+  const thenQuiet = (job: () => Promise<void>) => async () => {
+    try {
+      await job();
+    } finally {
+      quiet.set(Date.now() + QUIET_MS);
+    }
+  };
 
   /**
    * Refresh-ahead: refreshes the login when it enters the refresh window; a
@@ -106,7 +122,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     );
   }
 
-  const restarts = new Coalescer(async () => {
+  const restarts = new Coalescer(thenQuiet(async () => {
     const generation = owed;
     const error = await runRestart(config, deps);
     if (error) {
@@ -122,9 +138,9 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     tracker.recreated();
     restartFailures = 0;
     if (owed === generation) await clearRestartMarker(config);
-  });
+  }));
 
-  const passes = new Coalescer(async () => {
+  const passes = new Coalescer(thenQuiet(async () => {
     if (stop.signal.aborted) return;
     try {
       const { login } = await readCredentials(config.credentials);
@@ -149,7 +165,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
         path: config.credentials,
       });
     }
-  });
+  }));
 
   /** Polls the credentials file until the cycle ends. */
   async function poll(target: string, why: string): Promise<void> {
@@ -263,9 +279,10 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   } finally {
     for (const [sig, fn] of signals) Deno.removeSignalListener(sig, fn);
     timers.cancelAll();
-    refreshAhead.clear();
     await passes.idle();
     await restarts.idle();
+    refreshAhead.clear();
+    quiet.clear();
   }
   return ExitCode.ok;
 }

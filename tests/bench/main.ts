@@ -151,7 +151,9 @@ async function benchWatch(): Promise<void> {
       (await recreates()) - before
     }`,
   );
-  // Idle: no events for 10 s.
+  // Idle: no events for 10 s, from after the agent has given its free memory
+  // back (2 s after the burst's recreate, which came 1 s after its last pass).
+  await new Promise((r) => setTimeout(r, 2500));
   console.log(`idle 10 s: ${await idleFigures(agent.child.pid)}`);
   await agent.stop();
   await ws.cleanup();

@@ -79,6 +79,24 @@ Deno.test("watch: an atomic rename (Claude Code's way) is delivered to both sink
   await finish(ws, agent, login);
 });
 
+Deno.test("watch: once passes and recreates stop, V8's free memory goes back, once per quiet spell", async () => {
+  const { ws, agent } = await watching(["--log-level", "debug"]);
+  const released =
+    /gave free memory back.*beforeMiB=([\d.]+) afterMiB=([\d.]+)/;
+  await waitFor("the first release", () => agent.count(released) === 1);
+  await new Promise((r) => setTimeout(r, 3_000));
+  assert.equal(agent.count(released), 1, "released again while idle");
+  const login = testLogin();
+  await ws.writeLogin(login);
+  await waitFor(
+    "the release after a change",
+    () => agent.count(released) === 2,
+  );
+  const [, before, after] = released.exec(agent.stderr)!.map(Number);
+  assert.ok(before > 20 && after > 20, `rss ${before} -> ${after} MiB`);
+  await finish(ws, agent, login);
+});
+
 Deno.test("watch: an in-place write is delivered on CLOSE_WRITE; a partial write waits for its completion", async () => {
   const { ws, agent } = await watching();
   const login = testLogin();

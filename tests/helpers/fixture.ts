@@ -308,10 +308,12 @@ export class Running {
     return this.#stderr;
   }
 
-  /** The resident set size in KiB of the process, from /proc. */
-  async rssKiB(pid = this.child.pid): Promise<number> {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+  /** The resident set size in KiB of the process, from /proc: all of it, or its anonymous or file-backed part. */
+  async rssKiB(
+    part: "VmRSS" | "RssAnon" | "RssFile" = "VmRSS",
+  ): Promise<number> {
+    const status = await Deno.readTextFile(`/proc/${this.child.pid}/status`);
+    return Number(new RegExp(`${part}:\\s+(\\d+)`).exec(status)![1]);
   }
 
   /** Sends SIGTERM and waits for the exit status. */

@@ -32,8 +32,12 @@ echo "--no-prompt"
 echo "--quiet"
 # Runtime flags, not permissions. No deno.json at run time: the code imports
 # nothing through it, and reading it starts npm resolution for the test
-# packages (3 MiB). V8 without its optimizing compiler and with a 1 MiB young
-# generation: a pass is a few milliseconds of JavaScript, and this keeps the
-# long-running agent's memory flat (README, performance).
+# packages (3 MiB). No V8 code cache: it loads bytecode for functions the
+# agent does not run again (1 MiB idle), and a --once is no slower without it.
+# V8 without its optimizing compiler and with a 1 MiB young generation: a pass
+# is a few milliseconds of JavaScript, and this keeps the long-running agent's
+# memory flat; gc exposed so the agent gives free pages back once it goes
+# quiet (src/memory.ts; README, performance).
 echo "--no-config"
-echo "--v8-flags=--lite-mode,--max-semi-space-size=1"
+echo "--no-code-cache"
+echo "--v8-flags=--lite-mode,--max-semi-space-size=1,--expose-gc"

@@ -39,7 +39,8 @@ Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts a
     "--no-prompt",
     "--quiet",
     "--no-config",
-    "--v8-flags=--lite-mode,--max-semi-space-size=1",
+    "--no-code-cache",
+    "--v8-flags=--lite-mode,--max-semi-space-size=1,--expose-gc",
   ]);
   // each directory with its DIR.lock sibling (Claude Code's ~/.claude.lock)
   const limited = await permissionFlags("/srv/openclaw/,/root/.claude");
