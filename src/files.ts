@@ -18,10 +18,10 @@ function tooLarge(path: string): Error {
   return new Error(`${path} is larger than ${MAX_FILE_BYTES} bytes`);
 }
 
-/** Why a file cannot be read as text: not a regular file, or too large; undefined when it can. */
-function unreadable(path: string, info: Deno.FileInfo): Error | undefined {
-  if (!info.isFile) return new Error(`${path} is not a regular file`);
-  if (info.size > MAX_FILE_BYTES) return tooLarge(path);
+/** Throws when a file cannot be read as text: not a regular file, or too large. */
+function assertReadable(path: string, info: Deno.FileInfo): void {
+  if (!info.isFile) throw new Error(`${path} is not a regular file`);
+  if (info.size > MAX_FILE_BYTES) throw tooLarge(path);
 }
 
 /**
@@ -36,8 +36,7 @@ export async function readTextIfExists(
 ): Promise<string | undefined> {
   let file: Deno.FsFile;
   try {
-    const problem = unreadable(path, await Deno.stat(path));
-    if (problem) throw problem;
+    assertReadable(path, await Deno.stat(path));
     file = await openForReading(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
@@ -45,8 +44,7 @@ export async function readTextIfExists(
   }
   try {
     const info = await file.stat();
-    const problem = unreadable(path, info);
-    if (problem) throw problem;
+    assertReadable(path, info);
     let bytes = new Uint8Array(info.size + 1);
     let length = 0;
     for (;;) {

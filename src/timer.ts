@@ -104,21 +104,13 @@ export class Deadline {
 export class Timers {
   #pending = new Set<Cancel>();
 
-  /** Runs fn after ms; the result cancels it (also through cancel). */
-  after(ms: number, fn: () => void): Cancel {
+  /** Runs fn after ms. */
+  after(ms: number, fn: () => void): void {
     const cancel = after(ms, () => {
       this.#pending.delete(cancel);
       fn();
     });
     this.#pending.add(cancel);
-    return cancel;
-  }
-
-  /** Cancels one timer. */
-  cancel(timer: Cancel | undefined): void {
-    if (timer === undefined) return;
-    timer();
-    this.#pending.delete(timer);
   }
 
   /** Cancels every timer. */

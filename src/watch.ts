@@ -1,6 +1,6 @@
 import { dirname, resolve } from "./paths.ts";
 import { backoffDelay, Coalescer } from "./coalesce.ts";
-import { type Cancel, Deadline, sleep, Timers } from "./timer.ts";
+import { Deadline, sleep, Timers } from "./timer.ts";
 import { releaseMemory } from "./memory.ts";
 import type { Config } from "./config.ts";
 import { ExitCode, messageOf } from "./errors.ts";
@@ -69,7 +69,6 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
   let passFailures = 0;
   let restartFailures = 0;
   let owed = 0;
-  let restartTimer: Cancel | undefined;
   let refreshFailures = 0;
   const quiet = new Deadline(() => {
     const released = releaseMemory();
@@ -122,6 +121,8 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     );
   }
 
+  /** Recreates once --settle has passed since the last pass that owed a recreate. */
+  const settle = new Deadline(() => restarts.request());
   const restarts = new Coalescer(thenQuiet(async () => {
     const generation = owed;
     const error = await runRestart(config, deps);
@@ -149,8 +150,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
       tracker.passed(login, delivery.changed, delivery.failures[0]);
       if (delivery.restartOwed) {
         owed++;
-        timers.cancel(restartTimer);
-        restartTimer = timers.after(config.settle, () => restarts.request());
+        settle.set(Date.now() + config.settle);
       }
       if (delivery.failures.length === 0) {
         passFailures = 0;
@@ -281,8 +281,7 @@ export async function watch(initial: Config, deps: WatchDeps): Promise<number> {
     timers.cancelAll();
     await passes.idle();
     await restarts.idle();
-    refreshAhead.clear();
-    quiet.clear();
+    for (const deadline of [settle, refreshAhead, quiet]) deadline.clear();
   }
   return ExitCode.ok;
 }

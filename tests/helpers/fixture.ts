@@ -308,12 +308,10 @@ export class Running {
     return this.#stderr;
   }
 
-  /** The resident set size in KiB of the process, from /proc: all of it, or its anonymous or file-backed part. */
-  async rssKiB(
-    part: "VmRSS" | "RssAnon" | "RssFile" = "VmRSS",
-  ): Promise<number> {
+  /** The resident set size in KiB of the process, from /proc. */
+  async rssKiB(): Promise<number> {
     const status = await Deno.readTextFile(`/proc/${this.child.pid}/status`);
-    return Number(new RegExp(`${part}:\\s+(\\d+)`).exec(status)![1]);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
   }
 
   /** Sends SIGTERM and waits for the exit status. */
