@@ -1,151 +1,132 @@
 /**
  * sync-oauth-token: keeps every consumer of a Claude Code login fresh.
  *
- * The flow: read the source (src/source.ts); pick the route to OpenClaw
- * (src/openclaw/route.ts, asked of the gateway in src/openclaw/deliver.ts);
- * decide per sink what changes and deliver it (src/pass.ts with src/sinks/,
- * or OpenClaw's own store in src/openclaw/); restart the gateway when its env
- * changed (src/compose.ts). Watch mode repeats it on every change
- * (src/watch.ts), timer mode refreshes the login first (src/refresh.ts).
+ * The flow (docs/design.md draws it): the configuration (src/config/) names
+ * the source and the targets; a driver (src/drivers/: --once, watch, the
+ * refresh timer) runs passes; a pass (src/pass/) reads the login
+ * (src/login/), delivers it to each target's sinks (src/sinks/) or its
+ * OpenClaw (src/openclaw/), and restarts the gateway through compose
+ * (src/compose/) when its environment changed; src/ops/ records each
+ * outcome and answers status, doctor and /metrics. src/lib/ is the ground.
  */
 import denoJson from "../deno.json" with { type: "json" };
-import { parseCommandLine } from "./cli.ts";
-import {
-  type Config,
-  configFilePath,
-  helpText,
-  isBooleanFlag,
-  resolveConfig,
-  shownConfig,
-} from "./config.ts";
+import { parseCommandLine } from "./config/args.ts";
+import { helpText, usage } from "./config/help.ts";
+import { loadSettings } from "./config/load.ts";
+import { legacyStatePath, type Settings } from "./config/settings.ts";
+import { settingsJson, showSettings } from "./config/show.ts";
+import { type Agent } from "./drivers/agent.ts";
+import { once } from "./drivers/once.ts";
+import { refreshOnce, refreshTimer } from "./drivers/refresh.ts";
+import { watch } from "./drivers/watch.ts";
 import {
   ExitCode,
   messageOf,
   notPermitted,
   SyncError,
   usageError,
-} from "./errors.ts";
-import { redact } from "./fingerprint.ts";
-import { readTextIfExists } from "./files.ts";
-import { Hooks } from "./hooks.ts";
-import { createLogger, type Logger, stderrIsJournal } from "./log.ts";
-import { serveMetrics } from "./metrics.ts";
-import { type PassDeps, syncLogin } from "./pass.ts";
-import { runProcess } from "./process.ts";
-import { readCredentials } from "./source.ts";
-import { collectStatus, formatStatus } from "./status.ts";
-import { type RefreshDeps, refreshPass, refreshTimer } from "./refresh.ts";
-import { failureKind, Tracker } from "./state.ts";
-import { watch } from "./watch.ts";
-
-const USAGE =
-  `sync-oauth-token ${denoJson.version}: keeps OpenClaw's Claude login fresh
-
-usage: sync-oauth-token [watch|status|config|refresh|doctor] [options]
-  watch     (default) one pass, then follow every change of the credentials file
-  --once    one pass, then exit
-  refresh   refresh the login at the token endpoint when due (--once: one pass; else a timer)
-  status    the source and each sink with token fingerprints and expiry
-  config    the effective configuration
-  doctor    check every piece of the configuration and say what to fix
-
-options (flags win over SYNC_OAUTH_TOKEN_* environment variables, which win over the config file):`;
-
-/** Reads the config file (if any) and resolves the configuration from all sources. */
-export async function loadConfig(
-  flags: Record<string, string | boolean>,
-  env: Record<string, string | undefined>,
-): Promise<Config> {
-  const { path, required } = configFilePath(flags, env);
-  const text = await readTextIfExists(path).catch((err) => {
-    throw usageError(`cannot read config file ${path}: ${messageOf(err)}`);
-  });
-  if (text === undefined && required) {
-    throw usageError(`config file ${path} does not exist`);
-  }
-  return resolveConfig({
-    flags,
-    env,
-    file: text === undefined ? undefined : { path, text },
-  });
-}
+} from "./lib/errors.ts";
+import { createLogger, type Logger, stderrIsJournal } from "./lib/log.ts";
+import { runProcess } from "./lib/process.ts";
+import { Hooks } from "./ops/hooks.ts";
+import { serveMetrics } from "./ops/metrics.ts";
+import { Recorder } from "./ops/recorder.ts";
+import { collectStatus, formatStatus } from "./ops/status.ts";
+import { noDestination } from "./pass/plan.ts";
 
 /** Prints text to standard output. */
 function print(text: string): void {
   console.log(text);
 }
 
-/** Runs one pass: read the source, deliver, restart when owed; a source failure is recorded. */
-async function once(config: Config, deps: RefreshDeps): Promise<number> {
-  let login;
-  try {
-    login = (await readCredentials(config.credentials)).login;
-  } catch (err) {
-    deps.tracker.passFailed(failureKind(err, "source"), err);
-    throw err;
+/** Refuses to deliver when a target has nowhere to deliver to: a usage error naming the settings. */
+function assertDestinations(settings: Settings): void {
+  for (const t of settings.targets) {
+    const missing = noDestination(t.settings);
+    if (missing) {
+      const of = t.file ? ` (target ${t.settings.name}, ${t.file})` : "";
+      throw usageError(`${missing}${of}`);
+    }
   }
-  return await syncLogin(config, login, deps);
 }
 
-/** Runs watch or refresh with the tracker (state file, hooks) and, outside --once, the metrics server. */
+/** Runs watch or refresh: the recorder (state file, hooks) and, outside --once, the metrics server around the driver. */
 async function deliver(
   command: "watch" | "refresh",
-  config: Config,
-  deps: PassDeps,
-  reload: () => Promise<Config>,
+  settings: Settings,
+  log: Logger,
+  reload: () => Promise<Settings>,
 ): Promise<number> {
-  const live = !config.dryRun;
-  const tracker = await Tracker.open({
-    path: live ? config.stateFile : undefined,
-    hooks: live ? new Hooks(config, deps.run, deps.log) : undefined,
-    log: deps.log,
+  assertDestinations(settings);
+  const { global } = settings;
+  const live = !global.dryRun;
+  const hooks = new Map(settings.targets.map((t) => [
+    t.settings.name,
+    new Hooks(t.settings, runProcess, log),
+  ]));
+  const recorder = await Recorder.open({
+    path: live ? global.stateFile : undefined,
+    legacyPath: legacyStatePath(global.credentials),
+    hooks: live ? hooks : undefined,
+    log,
   });
-  const run = { ...deps, tracker, observe: tracker.observe.bind(tracker) };
-  const server = config.metricsListen && !config.once
-    ? serveMetrics(config.metricsListen, tracker, deps.log)
+  const agent: Agent = {
+    global,
+    targets: settings.targets.map((t) => t.settings),
+    deps: { run: runProcess, log, openclaw: new Map() },
+    recorder,
+    log,
+  };
+  const server = global.metricsListen && !global.once
+    ? serveMetrics(global.metricsListen, recorder, log)
     : undefined;
   try {
     if (command === "refresh") {
-      return config.once
-        ? await refreshPass(config, run)
-        : await refreshTimer(config, run);
+      return global.once ? await refreshOnce(agent) : await refreshTimer(agent);
     }
-    return config.once
-      ? await once(config, run)
-      : await watch(config, { ...run, reload });
+    return global.once ? await once(agent) : await watch(agent, { reload });
   } finally {
     await server?.close();
-    await tracker.idle();
   }
 }
 
 /** Runs the command line and returns the exit code. */
 export async function main(args: string[], log?: Logger): Promise<number> {
-  const line = parseCommandLine(args, isBooleanFlag);
+  const line = parseCommandLine(args);
   if (line.version) {
     print(denoJson.version);
     return ExitCode.ok;
   }
   if (line.help) {
-    print(`${USAGE}\n${helpText(line.command)}`);
+    print(`${usage(denoJson.version)}\n\n${helpText(line.command)}`);
     return ExitCode.ok;
   }
-  const config = await loadConfig(line.options, Deno.env.toObject());
+  const load = () => loadSettings(line.options, Deno.env.toObject());
+  const settings = await load();
+  const { global } = settings;
   log ??= createLogger({
-    format: config.logFormat,
-    level: config.logLevel,
+    format: global.logFormat,
+    level: global.logLevel,
     journal: stderrIsJournal(Deno.env.get("JOURNAL_STREAM")),
   });
-  const deps: PassDeps = { run: runProcess, log, openclaw: {} };
   switch (line.command) {
     case "config":
-      print(redact(JSON.stringify(shownConfig(config), null, 2)));
+      print(
+        global.json
+          ? JSON.stringify(settingsJson(settings), null, 2)
+          : showSettings(settings),
+      );
       return ExitCode.ok;
     case "status": {
       const now = Date.now();
-      const report = await collectStatus(config, now, deps.run);
+      const report = await collectStatus(
+        global,
+        settings.targets,
+        now,
+        runProcess,
+      );
       print(
-        config.json
+        global.json
           ? JSON.stringify({ ok: report.exitCode === 0, ...report }, null, 2)
           : formatStatus(report, now),
       );
@@ -153,32 +134,26 @@ export async function main(args: string[], log?: Logger): Promise<number> {
     }
     case "watch":
     case "refresh":
-      return await deliver(
-        line.command,
-        config,
-        deps,
-        () => loadConfig(line.options, Deno.env.toObject()),
-      );
+      return await deliver(line.command, settings, log, load);
     case "doctor": {
-      // Loaded on demand: DNS and the rest of the checks cost every other command start-up time.
+      // Loaded on demand: DNS and the rest of the checks would cost every other command start-up time.
       const { doctorContext, doctorExitCode, formatFindings, runDoctor } =
-        await import("./doctor.ts");
-      const findings = await runDoctor(await doctorContext(config, deps.run));
+        await import("./ops/doctor/doctor.ts");
+      const findings = await runDoctor(
+        await doctorContext(settings, runProcess),
+      );
+      const code = doctorExitCode(findings);
       print(
-        config.json
-          ? JSON.stringify(
-            { ok: doctorExitCode(findings) === 0, findings },
-            null,
-            2,
-          )
+        global.json
+          ? JSON.stringify({ ok: code === 0, findings }, null, 2)
           : formatFindings(findings),
       );
-      return doctorExitCode(findings);
+      return code;
     }
   }
 }
 
-/** The error as one redacted line and its exit code; a missing permission names the flag. */
+/** The error as one line and its exit code; a missing permission names the flag. */
 export function describeFailure(
   err: unknown,
 ): { message: string; code: number } {

@@ -1,10 +1,13 @@
 /** The OpenClaw CLI as seen through its command prefix: probe, paste a token, read status, set the order. */
-import { composeBase, detectCompose } from "../compose.ts";
-import type { Config } from "../config.ts";
-import type { Login } from "../credentials.ts";
-import { deliveryFailed } from "../errors.ts";
-import { redact } from "../fingerprint.ts";
-import { type Runner, type RunResult, tail } from "../process.ts";
+import {
+  composeBase,
+  type ComposeConfig,
+  detectCompose,
+} from "../compose/project.ts";
+import { deliveryFailed } from "../lib/errors.ts";
+import { redact } from "../lib/fingerprint.ts";
+import { type Runner, type RunResult, tail } from "../lib/process.ts";
+import type { Login } from "../login/credentials.ts";
 import type { Probe } from "./route.ts";
 
 /** A resolved CLI: the argv prefix that runs `openclaw`, where to run it, and its time limit. */
@@ -16,7 +19,7 @@ export interface OpenClawCli {
 
 /** The CLI prefix: --openclaw-cli split on blanks, else `docker compose exec -T <service> openclaw`. */
 export async function resolveCli(
-  config: Config,
+  config: ComposeConfig & { openclawCli?: string },
   run: Runner,
 ): Promise<OpenClawCli> {
   const prefix = config.openclawCli ? config.openclawCli.trim().split(/\s+/) : [

@@ -1,10 +1,11 @@
 /** Delivery to a current OpenClaw: choose the route, deliver directly or through its CLI, make the token win, verify. */
-import type { Config } from "../config.ts";
-import type { Login } from "../credentials.ts";
-import { deliveryFailed, messageOf } from "../errors.ts";
-import { fingerprint } from "../fingerprint.ts";
-import type { Logger } from "../log.ts";
-import type { Runner } from "../process.ts";
+import type { ComposeConfig } from "../compose/project.ts";
+import { deliveryFailed, messageOf } from "../lib/errors.ts";
+import { fingerprint } from "../lib/fingerprint.ts";
+import type { Logger } from "../lib/log.ts";
+import type { Runner } from "../lib/process.ts";
+import type { Login } from "../login/credentials.ts";
+import { MANUAL_PROFILE, storeDatabase } from "../sinks/auth_store.ts";
 import {
   modelsStatus,
   type OpenClawCli,
@@ -19,12 +20,16 @@ import {
   type Verdict,
   verify,
 } from "./models_status.ts";
-import { deliverDirect, type DirectResult, gatewayAccess } from "./direct.ts";
-import { exists } from "../files.ts";
-import { MANUAL_PROFILE } from "./profiles.ts";
-import { storeDatabase } from "./sqlite_store.ts";
-import { chooseRoute, type RouteChoice, type StoreKind } from "./route.ts";
-import { authProfilesPath } from "../sinks/auth_profiles.ts";
+import { deliverDirect, type DirectResult } from "./direct.ts";
+import { gatewayAccess, type OpenClawSettings, storeKind } from "./discover.ts";
+import { chooseRoute, type RouteChoice, type RouteSetting } from "./route.ts";
+
+/** Everything a target says about its OpenClaw and its compose project. */
+export type OpenClawTarget = OpenClawSettings & ComposeConfig & {
+  openclaw: RouteSetting;
+  openclawCli?: string;
+  oauthJson?: string;
+};
 
 /** What a process remembers between passes: the route per configuration and the token last verified in use. */
 export interface OpenClawMemo {
@@ -41,20 +46,12 @@ export interface OpenClawDeps {
   openclaw?: OpenClawMemo;
 }
 
-/** Which auth store an OpenClaw state directory holds, by the files in it. */
-async function storeKind(stateDir: string | undefined): Promise<StoreKind> {
-  if (!stateDir) return undefined;
-  if (await exists(storeDatabase(stateDir))) return "sqlite";
-  if (await exists(authProfilesPath(stateDir))) return "auth-profiles";
-  return undefined;
-}
-
 /** A route as decided for a pass: the CLI for the CLI route, and whether it was decided just now. */
 export type RouteDecision = RouteChoice & { cli?: OpenClawCli; fresh: boolean };
 
 /** The route of this configuration and, for the CLI route, the CLI; asks the gateway once while it answers. */
 export async function routeFor(
-  config: Config,
+  config: OpenClawTarget,
   deps: Pick<OpenClawDeps, "run" | "openclaw">,
 ): Promise<RouteDecision> {
   const setting = config.openclaw;
@@ -106,10 +103,11 @@ async function check(
 
 /** Delivers the login to a current OpenClaw (directly when it can, else through its CLI) and verifies it is in use; returns where it changed, if anywhere. */
 export async function deliverToOpenClaw(
-  config: Config,
+  config: OpenClawTarget,
   cli: OpenClawCli,
   login: Login,
   deps: OpenClawDeps,
+  dryRun: boolean,
 ): Promise<string | undefined> {
   const memo = deps.openclaw ?? {};
   const token = fingerprint(login.accessToken);
@@ -120,7 +118,7 @@ export async function deliverToOpenClaw(
   }
   const access = await gatewayAccess(config);
   let profileMissing = false;
-  if (access && config.openclawState && !config.dryRun) {
+  if (access && config.openclawState && !dryRun) {
     const direct = await deliverDirect(config.openclawState, access, login)
       .catch((err): DirectResult => ({ ok: false, why: messageOf(err) }));
     if (direct.ok) {
@@ -149,7 +147,7 @@ export async function deliverToOpenClaw(
       return undefined;
     }
   }
-  if (config.dryRun) {
+  if (dryRun) {
     deps.log.info("would paste-token", { ...where, to: token });
     return where.path;
   }

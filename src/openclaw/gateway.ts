@@ -8,16 +8,29 @@
  * Loopback + shared token + client id "gateway-client"/mode "backend" needs no device identity.
  */
 
-import { after, within } from "../timer.ts";
+import { z } from "zod";
+import { within } from "../lib/time.ts";
+
+/** A frame from the gateway: a response to a request, or an event. */
+const Frame = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("res"),
+    id: z.string(),
+    ok: z.boolean(),
+    payload: z.unknown().optional(),
+    error: z.looseObject({
+      code: z.string().optional(),
+      message: z.string().optional(),
+    }).optional(),
+  }),
+  z.object({ type: z.literal("event"), event: z.string() }),
+]);
+
+/** An interim reply to a long request. */
+const Accepted = z.object({ status: z.string() });
 
 /** A gateway response frame. */
-export interface GatewayResponse {
-  type: "res";
-  id: string;
-  ok: boolean;
-  payload?: unknown;
-  error?: { code?: string; message?: string; details?: unknown };
-}
+export type GatewayResponse = Extract<z.infer<typeof Frame>, { type: "res" }>;
 
 /** An open, authenticated gateway connection. */
 export interface GatewayConnection {
@@ -55,22 +68,24 @@ export function connectGateway(
   const onResponse = (frame: GatewayResponse) => {
     const p = pending.get(frame.id);
     if (!p) return;
-    const status = (frame.payload as { status?: string } | undefined)?.status;
+    const status = Accepted.safeParse(frame.payload).data?.status;
     if (p.expectFinal && frame.ok && status === "accepted") return;
     pending.delete(frame.id);
     p.resolve(frame);
   };
   return new Promise((resolve, reject) => {
-    const cancelConnect = after(timeoutMs, () => {
+    const connectTimer = setTimeout(() => {
       ws.close();
       reject(new Error("gateway connect timeout"));
-    });
+    }, timeoutMs);
+    const cancelConnect = () => clearTimeout(connectTimer);
     ws.onerror = (e) => {
       cancelConnect();
       reject(new Error(`gateway ws error: ${(e as ErrorEvent).message}`));
     };
     ws.onmessage = async (ev) => {
-      const frame = JSON.parse(String(ev.data));
+      const frame = Frame.safeParse(JSON.parse(String(ev.data))).data;
+      if (!frame) return;
       if (frame.type === "res") onResponse(frame);
       if (frame.type !== "event" || frame.event !== "connect.challenge") return;
       const hello = await send("connect", {

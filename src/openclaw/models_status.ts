@@ -1,39 +1,31 @@
-import type { Login } from "../credentials.ts";
-import {
-  array,
-  type Infer,
-  number,
-  object,
-  optional,
-  type Schema,
-  string,
-  withDefault,
-} from "../schema.ts";
-import { MANUAL_PROFILE, sameExpiry } from "./profiles.ts";
+/** What OpenClaw says it uses: `models status --json` from its CLI, `models.authStatus` from its gateway. */
+import { z } from "zod";
+import type { Login } from "../login/credentials.ts";
+import { MANUAL_PROFILE, sameExpiry } from "../sinks/auth_store.ts";
 
 /** A list that may be absent: absent means empty. */
-const list = <T>(item: Schema<T>) => withDefault(array(item), []);
+const list = <T extends z.ZodType>(item: T) => z.array(item).default([]);
 
-const Profile = object({
-  profileId: string(),
-  provider: string(),
-  type: string(),
-  expiresAt: optional(number()),
+const Profile = z.object({
+  profileId: z.string(),
+  provider: z.string(),
+  type: z.string(),
+  expiresAt: z.number().optional(),
 });
 
-const ModelsStatus = object({
-  auth: object({
-    providers: list(object({
-      provider: string(),
-      profiles: optional(object({ labels: list(string()) })),
+const ModelsStatus = z.object({
+  auth: z.object({
+    providers: list(z.object({
+      provider: z.string(),
+      profiles: z.object({ labels: list(z.string()) }).optional(),
     })),
-    oauth: optional(object({
-      providers: list(object({
-        provider: string(),
+    oauth: z.object({
+      providers: list(z.object({
+        provider: z.string(),
         profiles: list(Profile),
         effectiveProfiles: list(Profile),
       })),
-    })),
+    }).optional(),
   }),
 });
 
@@ -55,19 +47,19 @@ export interface AnthropicView {
 /** Reads the Anthropic part of `openclaw models status --json`; throws when the output is not that. */
 export function anthropicView(stdout: string): AnthropicView {
   const start = stdout.indexOf("{");
-  const parsed = ModelsStatus.check(
+  const parsed = ModelsStatus.safeParse(
     JSON.parse(start < 0 ? stdout : stdout.slice(start)),
   );
-  if (!parsed.ok) {
+  if (!parsed.success) {
     throw new Error("`models status --json` printed an unexpected shape");
   }
-  const { auth } = parsed.value;
+  const { auth } = parsed.data;
   const labels = auth.providers.find((p) => p.provider === "anthropic")
     ?.profiles?.labels ?? [];
   const tokenEnd = (id: string) =>
     labels.map((l) => /^(.+?)=token:.*\.\.\.(\S+)$/.exec(l))
       .find((m) => m?.[1] === id)?.[2];
-  const view = (p: Infer<typeof Profile>): ProfileView => ({
+  const view = (p: z.infer<typeof Profile>): ProfileView => ({
     profileId: p.profileId,
     type: p.type,
     expiresAt: p.expiresAt,
@@ -121,15 +113,15 @@ export function orderWithManualFirst(view: AnthropicView): string[] {
   ];
 }
 
-const Expiry = optional(object({ at: number() }));
+const Expiry = z.object({ at: z.number() }).optional();
 
-const AuthStatus = object({
-  providers: list(object({
-    provider: string(),
+const AuthStatus = z.object({
+  providers: list(z.object({
+    provider: z.string(),
     expiry: Expiry,
-    profiles: list(object({
-      profileId: string(),
-      type: string(),
+    profiles: list(z.object({
+      profileId: z.string(),
+      type: z.string(),
       expiry: Expiry,
     })),
   })),
@@ -137,10 +129,9 @@ const AuthStatus = object({
 
 /** Whether the gateway's `models.authStatus` shows anthropic:manual with the login's expiry as the one in effect. */
 export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
-  const parsed = AuthStatus.check(payload);
-  const anthropic = parsed.ok
-    ? parsed.value.providers.find((p) => p.provider === "anthropic")
-    : undefined;
+  const anthropic = AuthStatus.safeParse(payload).data?.providers.find((p) =>
+    p.provider === "anthropic"
+  );
   const manual = anthropic?.profiles.find((p) =>
     p.profileId === MANUAL_PROFILE
   );

@@ -1,12 +1,7 @@
 /** The current OpenClaw auth store: the `authProfiles.store` row of `<state>/state/openclaw.sqlite`. */
-import { join } from "../paths.ts";
-import type { Login } from "../credentials.ts";
-import { MANUAL_PROFILE, storeWithLogin } from "./profiles.ts";
-
-/** The auth store database of a current OpenClaw under its state directory. */
-export function storeDatabase(stateDir: string): string {
-  return join(stateDir, "state", "openclaw.sqlite");
-}
+import { DatabaseSync } from "node:sqlite";
+import type { Login } from "../login/credentials.ts";
+import { hasManual, storeWithLogin } from "../sinks/auth_store.ts";
 
 const SELECT =
   "select value_json from config_machine_state where state_key = 'authProfiles.store'";
@@ -20,14 +15,12 @@ export type StoreWrite = "written" | "current" | "no-profile";
  * Puts the login into the existing anthropic:manual profile in one
  * transaction, waiting for OpenClaw's own writers; the profile itself (and
  * its place in OpenClaw's config and order) is only ever created by
- * `paste-token`. node:sqlite is loaded on the first write, so an agent on
- * another route never carries it.
+ * `paste-token`.
  */
-export async function writeStoreLogin(
+export function writeStoreLogin(
   database: string,
   login: Login,
-): Promise<StoreWrite> {
-  const { DatabaseSync } = await import("node:sqlite");
+): StoreWrite {
   const db = new DatabaseSync(database);
   try {
     db.exec("PRAGMA busy_timeout = 5000");
@@ -37,7 +30,7 @@ export async function writeStoreLogin(
         | { value_json: string }
         | undefined;
       const doc = row ? JSON.parse(row.value_json) : undefined;
-      if (!doc?.profiles?.[MANUAL_PROFILE]) {
+      if (typeof doc !== "object" || doc === null || !hasManual(doc)) {
         db.exec("ROLLBACK");
         return "no-profile";
       }

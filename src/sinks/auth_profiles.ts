@@ -1,12 +1,7 @@
-import { join } from "../paths.ts";
-import { heldManual, storeWithLogin } from "../openclaw/profiles.ts";
-import { parseObject } from "./oauth_json.ts";
+/** The auth-profiles.json of older OpenClaw releases, which re-read it on every request. */
+import { authProfilesPath, heldManual, storeWithLogin } from "./auth_store.ts";
+import { parseObject } from "./json_file.ts";
 import type { FileSink } from "./sink.ts";
-
-/** The auth-profiles.json of an older OpenClaw's main agent under its state directory. */
-export function authProfilesPath(stateDir: string): string {
-  return join(stateDir, "agents", "main", "agent", "auth-profiles.json");
-}
 
 /** The auth-profiles.json sink of older OpenClaw releases, which re-read it on every request. */
 export function authProfilesSink(stateDir: string): FileSink {

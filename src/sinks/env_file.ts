@@ -1,6 +1,7 @@
-import { AccessToken, type Login } from "../credentials.ts";
-import { envValue, setEnvValue } from "../dotenv.ts";
-import { deliveryFailed } from "../errors.ts";
+/** The compose `.env` sink: one variable holds the access token. */
+import { envValue, setEnvValue } from "../lib/dotenv.ts";
+import { deliveryFailed } from "../lib/errors.ts";
+import { AccessToken, type Login } from "../login/credentials.ts";
 import type { FileSink } from "./sink.ts";
 
 /** The compose `.env` sink: one variable holds the access token. */
@@ -22,7 +23,7 @@ export function envFileSink(
           `${path} does not exist (pass --create to create it)`,
         );
       }
-      if (!AccessToken.check(login.accessToken).ok) {
+      if (!AccessToken.safeParse(login.accessToken).success) {
         throw deliveryFailed(
           `refusing to write ${path}: the token holds characters a .env line cannot carry safely`,
         );

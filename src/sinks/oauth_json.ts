@@ -1,11 +1,11 @@
-import { basename, dirname } from "../paths.ts";
-import { exists } from "../files.ts";
-import { storeDatabase } from "../openclaw/sqlite_store.ts";
-import type { Login } from "../credentials.ts";
-import { deliveryFailed } from "../errors.ts";
+/** The legacy `oauth.json` of older OpenClaw releases (`anthropic.{access, refresh, expires, scopes}`). */
+import { basename, dirname } from "node:path";
+import { deliveryFailed } from "../lib/errors.ts";
+import { exists } from "../lib/files.ts";
+import type { Login } from "../login/credentials.ts";
+import { storeDatabase } from "./auth_store.ts";
+import { type Json, parseObject } from "./json_file.ts";
 import type { FileSink, Held } from "./sink.ts";
-
-type Json = Record<string, unknown>;
 
 /** The legacy OpenClaw entry for a login (the classic field mapping). */
 export function oauthEntry(login: Login): Json {
@@ -15,21 +15,6 @@ export function oauthEntry(login: Login): Json {
     expires: login.expiresAt,
     scopes: login.scopes,
   };
-}
-
-/** The parsed object of a JSON sink text; throws when it is not a JSON object. */
-export function parseObject(text: string | undefined, path: string): Json {
-  if (text === undefined || text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw deliveryFailed(`${path}: not valid JSON, left as it is`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw deliveryFailed(`${path}: not a JSON object, left as it is`);
-  }
-  return value as Json;
 }
 
 /** Whether two entries carry the same login (tokens, expiry, scopes). */

@@ -1,4 +1,5 @@
-import type { Login } from "../credentials.ts";
+/** What every file sink is: how to read what it holds and how to write the login into it. */
+import type { Login } from "../login/credentials.ts";
 
 /** What a sink holds now, as far as its file tells. */
 export interface Held {

@@ -22,7 +22,7 @@ import {
   Workspace,
 } from "../helpers/fixture.ts";
 import { connectGateway } from "../../src/openclaw/gateway.ts";
-import { MANUAL_PROFILE } from "../../src/openclaw/profiles.ts";
+import { MANUAL_PROFILE } from "../../src/sinks/auth_store.ts";
 import {
   createState,
   freePort,

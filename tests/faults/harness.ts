@@ -142,8 +142,8 @@ export async function snapshot(root: string): Promise<Map<string, string>> {
   return seen;
 }
 
-/** Records that are not sinks: the tool's state file (fingerprints only) and the fake docker's call log. */
-const RECORDS = /\/(\.sync-oauth-token-state\.json|docker\.log)$/;
+/** Records that are not sinks: the tool's state directory (the state file, fingerprints only) and the fake docker's call log. */
+const RECORDS = /\/(state(\/sync-oauth-token(\/state\.json)?)?|docker\.log)$/;
 
 /** The paths created, removed or changed between two snapshots, except the allowed ones and the records. */
 export function touched(

@@ -1,13 +1,12 @@
 /**
- * Runs `deliverLogin` for a new login N times in this process (run with
+ * Runs a pass (`runPass`) for a new login N times in this process (run with
  * --v8-flags=--expose-gc) and prints, as JSON, the V8 heap in use after a full
  * garbage collection every `every` passes: a leak grows it, V8's own sizing of
  * its spaces (which moves the RSS) does not. Usage: heap_probe.ts DIR N EVERY
  */
-import { resolveConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
-import { deliverLogin } from "../../src/pass.ts";
-import { readCredentials } from "../../src/source.ts";
+import { resolveSettings } from "../../src/config/settings.ts";
+import { createLogger } from "../../src/lib/log.ts";
+import { runPass } from "../../src/pass/pass.ts";
 import { credentialsJson, testLogin } from "../helpers/fixture.ts";
 
 const [dir, passes, every] = [
@@ -20,7 +19,7 @@ if (!gc) throw new Error("run with --v8-flags=--expose-gc");
 await Deno.mkdir(`${dir}/compose`);
 await Deno.mkdir(`${dir}/openclaw`);
 await Deno.writeTextFile(`${dir}/compose/.env`, "A=1\n");
-const config = resolveConfig({
+const settings = resolveSettings({
   flags: {
     credentials: `${dir}/.credentials.json`,
     "env-file": `${dir}/compose/.env`,
@@ -30,22 +29,31 @@ const config = resolveConfig({
   },
   env: {},
 });
+const credentials = settings.global.credentials;
 const log = createLogger({ format: "text", level: "error" });
 // A pool of logins taken in turn: every pass is a change, and the probe
 // itself keeps no more tokens (each new one is remembered by the secret scan).
 const logins = Array.from({ length: 16 }, () => testLogin());
+const openclaw = new Map();
 const heapMiB: number[] = [];
 for (let i = 1; i <= passes; i++) {
   await Deno.writeTextFile(
-    config.credentials,
+    credentials,
     credentialsJson(logins[i % logins.length]),
   );
-  const { login } = await readCredentials(config.credentials);
-  const delivery = await deliverLogin(config, login, {
-    run: () => Promise.reject(new Error("no process")),
-    log,
-  });
-  if (delivery.failures.length > 0) throw delivery.failures[0];
+  const outcome = await runPass(
+    settings.targets.map((t) => t.settings),
+    { run: () => Promise.reject(new Error("no process")), log, openclaw },
+    {
+      credentials,
+      stateDir: `${dir}/state`,
+      restart: true,
+      dryRun: false,
+      refreshBefore: 0,
+    },
+  );
+  const failure = outcome.sourceError ?? outcome.targets[0].failures[0];
+  if (failure) throw failure;
   if (i % every === 0) {
     gc();
     heapMiB.push(Deno.memoryUsage().heapUsed / 1048576);

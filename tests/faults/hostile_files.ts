@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { lchown } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { envValue } from "../../src/dotenv.ts";
-import { restartMarker } from "../../src/pass.ts";
+import { envValue } from "../../src/lib/dotenv.ts";
+import { restartMarker } from "../../src/pass/restart.ts";
 import { waitFor, type Workspace } from "../helpers/fixture.ts";
 import {
   dispose,
@@ -136,7 +136,8 @@ export const hostileFileCases: FaultCase[] = [
       const ws = await workspace(ENV);
       try {
         const target = await victims(ws);
-        const marker = restartMarker(ws.envFile);
+        await Deno.mkdir(ws.stateDir, { recursive: true });
+        const marker = restartMarker(ws.stateDir, "default");
         const planted = [
           tempName(ws.envFile, "a"),
           tempName(ws.envFile, "b"),
@@ -167,6 +168,7 @@ export const hostileFileCases: FaultCase[] = [
         const left = [
           ...tempsIn(ws.composeDir),
           ...tempsIn(join(ws.root, "openclaw", "credentials")),
+          ...tempsIn(ws.stateDir),
         ];
         assert.deepEqual(left, [], "planted names removed");
         return `${planted.length} planted names removed, none followed; delivered; victim untouched`;

@@ -1,7 +1,7 @@
 /** Hostile tokens: characters aimed at injecting lines into `.env`, from the credentials file or the token endpoint. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseDotenv } from "../../src/dotenv.ts";
+import { parseDotenv } from "../../src/lib/dotenv.ts";
 import { tokenBody } from "../helpers/fixture.ts";
 import { TokenServer } from "../helpers/token_server.ts";
 import {

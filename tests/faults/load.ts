@@ -1,8 +1,8 @@
 /** Load and locking: 10,000 changes followed by two agents on the same files, RSS sampled, writes never interleaved. */
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
-import { envValue } from "../../src/dotenv.ts";
-import { withSinkLocks } from "../../src/sink_lock.ts";
+import { envValue } from "../../src/lib/dotenv.ts";
+import { withSinkLocks } from "../../src/lib/dir_lock.ts";
 import { type Running, waitFor } from "../helpers/fixture.ts";
 import {
   dispose,

@@ -4,7 +4,7 @@
  * case, result and figures, then the totals. Exits 1 when a case failed. An
  * argument keeps only the cases whose name contains it.
  */
-import { messageOf } from "../../src/errors.ts";
+import { messageOf } from "../../src/lib/errors.ts";
 import { crashCases } from "./crash.ts";
 import { diskCases } from "./disk.ts";
 import { hostileFileCases } from "./hostile_files.ts";

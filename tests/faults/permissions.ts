@@ -1,6 +1,6 @@
 /** Permissions: new files are 0600, wide sinks are kept and warned about once, a world-writable credentials directory is refused. */
 import assert from "node:assert/strict";
-import { envValue } from "../../src/dotenv.ts";
+import { envValue } from "../../src/lib/dotenv.ts";
 import { MAIN, RUN_FLAGS, runCommand, waitFor } from "../helpers/fixture.ts";
 import {
   dispose,

@@ -3,14 +3,14 @@
  * against independent references, over random inputs. Run by
  * tests/unit/properties_test.ts and, with more runs, by the faults suite.
  */
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import {
   AccessToken,
   parseCredentials,
   RefreshToken,
-} from "../../src/credentials.ts";
-import { ExitCode, SyncError } from "../../src/errors.ts";
-import { parseDotenv, setEnvValue } from "../../src/dotenv.ts";
+} from "../../src/login/credentials.ts";
+import { ExitCode, SyncError } from "../../src/lib/errors.ts";
+import { parseDotenv, setEnvValue } from "../../src/lib/dotenv.ts";
 
 /** Characters the reference allows in a token body: visible ASCII but quotes, backslash, backtick and `$`. */
 function tokenChar(c: string): boolean {
@@ -259,9 +259,9 @@ export const PROPERTIES: Property[] = [
           tokenLike("sk-ant-oat01-"),
           tokenLike("sk-ant-ort01-"),
           (access, refresh) =>
-            AccessToken.check(access).ok ===
+            AccessToken.safeParse(access).success ===
               validToken(access, "sk-ant-oat01-") &&
-            RefreshToken.check(refresh).ok ===
+            RefreshToken.safeParse(refresh).success ===
               validToken(refresh, "sk-ant-ort01-"),
         ),
         { numRuns },

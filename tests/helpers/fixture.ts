@@ -1,6 +1,6 @@
 /** Test fixtures: temp directories, credentials, a recording fake docker, and running the tool as a process; every process's output and every workspace's leftovers are scanned for tokens. */
 import { basename, join } from "node:path";
-import { envValue } from "../../src/dotenv.ts";
+import { envValue } from "../../src/lib/dotenv.ts";
 import { runtimeFlags } from "../install/flags.ts";
 import {
   knownTokens,
@@ -96,6 +96,10 @@ export class Workspace {
   get configFile(): string {
     return join(this.root, "config.env");
   }
+  /** The tool's own state directory (XDG_STATE_HOME/sync-oauth-token): the state file and the restarts owed. */
+  get stateDir(): string {
+    return join(this.root, "state", "sync-oauth-token");
+  }
   get oauthJson(): string {
     return join(this.root, "openclaw", "credentials", "oauth.json");
   }
@@ -124,7 +128,7 @@ case "$*" in
   "compose version") echo "Docker Compose version v2.test"; exit 0;;
   "compose exec"*) echo 'OCI runtime exec failed: exec failed: unable to start container process: exec: "openclaw": executable file not found in $PATH: unknown' >&2; exit 126;;
   "compose ps -q"*) [ -f ${ctr} ] && echo fakecontainer0001; exit 0;;
-  "inspect "*) printf '[%s]\\n' "$(sed 's/.*/"&"/' ${ctr} | paste -sd, -)"; exit 0;;
+  "inspect "*) printf '[{"Id":"fakecontainer0001","Config":{"Env":[%s],"Labels":{}},"Mounts":[]}]\\n' "$(sed 's/.*/"&"/' ${ctr} | paste -sd, -)"; exit 0;;
 esac
 if [ ${exitCode} -ne 0 ]; then echo "fake docker failing on purpose" >&2; exit ${exitCode}; fi
 case "$*" in "compose up"*)
@@ -178,9 +182,13 @@ exit 0
     ];
   }
 
-  /** The environment for the tool: the fake docker first on PATH. */
+  /** The environment for the tool: the fake docker first on PATH, the tool's state inside the workspace. */
   env(): Record<string, string> {
-    return { PATH: `${this.bin}:${Deno.env.get("PATH")}`, NO_COLOR: "1" };
+    return {
+      PATH: `${this.bin}:${Deno.env.get("PATH")}`,
+      XDG_STATE_HOME: join(this.root, "state"),
+      NO_COLOR: "1",
+    };
   }
 
   /** Runs the tool to completion. */

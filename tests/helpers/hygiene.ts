@@ -4,7 +4,7 @@
  * source and the token's fingerprint, never the token.
  */
 import { join, relative } from "node:path";
-import { fingerprint } from "../../src/fingerprint.ts";
+import { fingerprint } from "../../src/lib/fingerprint.ts";
 
 /** Anything shaped like a full token. */
 export const TOKEN_SHAPE = /sk-ant-o[ar]t01-[A-Za-z0-9_-]{20,}/;

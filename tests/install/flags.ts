@@ -1,7 +1,7 @@
-/** The permission flags of tests/install/permissions.sh, as the tests use them. */
+/** The flags of src/flags.sh, as the tests use them. */
 import assert from "node:assert/strict";
 
-const SCRIPT = new URL("./permissions.sh", import.meta.url).pathname;
+const SCRIPT = new URL("../../src/flags.sh", import.meta.url).pathname;
 
 /** The flags, with read and write limited to allowPaths (comma-separated) when given. */
 export async function permissionFlags(allowPaths = ""): Promise<string[]> {
@@ -13,10 +13,7 @@ export async function permissionFlags(allowPaths = ""): Promise<string[]> {
   return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
 }
 
-/** The runtime flags among them (no config file, no code cache, V8's memory settings): every test runs the tool with these. */
+/** The runtime flags among them (V8's memory settings): every test runs the tool with these. */
 export async function runtimeFlags(): Promise<string[]> {
-  return (await permissionFlags()).filter((f) =>
-    f === "--no-config" || f === "--no-code-cache" ||
-    f.startsWith("--v8-flags=")
-  );
+  return (await permissionFlags()).filter((f) => f.startsWith("--v8-flags="));
 }
