@@ -267,7 +267,7 @@ function entryLine(e: StatusEntry, now: number, indent: string): string {
       (e.kind === "source" || e.inSync !== undefined ? "(no token)" : ""),
     expires,
     state,
-    e.note ?? "",
+    (e.note ?? "").trim().replace(/\s*\n\s*/g, " "),
   ].filter(Boolean).join("  ");
 }
 

@@ -10,6 +10,10 @@ import {
   scanOutput,
 } from "./hygiene.ts";
 
+/** Deno's cache of the test run, handed to every tool process (whose HOME is its workspace). */
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
+
 /** The .env variable the tool writes by default. */
 const ENV_KEY = "ANTHROPIC_OAUTH_TOKEN";
 
@@ -182,19 +186,26 @@ exit 0
     ];
   }
 
-  /** The environment for the tool: the fake docker first on PATH, the tool's state inside the workspace. */
+  /** The environment for the tool: the fake docker first on PATH, HOME and the tool's state inside the workspace (Deno's cache stays the one this test runs with). */
   env(): Record<string, string> {
     return {
       PATH: `${this.bin}:${Deno.env.get("PATH")}`,
+      HOME: this.root,
       XDG_STATE_HOME: join(this.root, "state"),
+      DENO_DIR: DENO_DIR,
       NO_COLOR: "1",
     };
   }
 
   /** Runs the tool to completion. */
   run(args: string[]): Promise<Outcome> {
+    return this.runWrapped([], args);
+  }
+
+  /** Runs the tool to completion under a wrapping command (e.g. unshare). */
+  runWrapped(wrap: string[], args: string[]): Promise<Outcome> {
     return runCommand(
-      [Deno.execPath(), "run", ...RUN_FLAGS, MAIN, ...args],
+      [...wrap, Deno.execPath(), "run", ...RUN_FLAGS, MAIN, ...args],
       this.env(),
     );
   }
