@@ -33,7 +33,11 @@ echo "--allow-sys=uid,gid"
 echo "--no-prompt"
 echo "--quiet"
 # Runtime flags, not permissions, each kept because `deno task bench` shows it
-# pays (docs/performance.md): V8 without its optimizing compiler and with a
-# 1 MiB young generation. A pass is a few milliseconds of JavaScript; the
-# long-running agent's memory stays lower and flat.
+# pays (docs/performance.md). No deno.json at run time: the tool imports only
+# relative paths (zod is bundled into src/lib/zod/zod.js), and reading it
+# would resolve and fetch the test packages its lock names. V8 without its
+# optimizing compiler and with a 1 MiB young generation: a pass is a few
+# milliseconds of JavaScript, and the long-running agent's memory stays lower
+# and flat.
+echo "--no-config"
 echo "--v8-flags=--lite-mode,--max-semi-space-size=1"

@@ -1,5 +1,5 @@
 /** The gateway's running container, as `docker compose ps` and `docker inspect` see it. */
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import type { Runner } from "../lib/process.ts";
 import { compose, type ComposeConfig, type ComposeVariant } from "./project.ts";
 
@@ -7,15 +7,18 @@ import { compose, type ComposeConfig, type ComposeVariant } from "./project.ts";
 const Inspected = z.object({
   Id: z.string(),
   Config: z.object({
-    Env: z.array(z.string()).nullable().catch([]),
-    Labels: z.record(z.string(), z.string()).nullable().catch({}),
+    Env: z.catch(z.nullable(z.array(z.string())), []),
+    Labels: z.catch(z.nullable(z.record(z.string(), z.string())), {}),
   }),
-  Mounts: z.array(z.object({
-    Type: z.string(),
-    Source: z.string(),
-    Destination: z.string(),
-    Name: z.string().optional(),
-  })).nullable().catch([]),
+  Mounts: z.catch(
+    z.nullable(z.array(z.object({
+      Type: z.string(),
+      Source: z.string(),
+      Destination: z.string(),
+      Name: z.optional(z.string()),
+    }))),
+    [],
+  ),
 });
 
 /** A running container: its id, environment, labels and mounts. */
@@ -61,7 +64,7 @@ export async function inspectContainer(
   } catch {
     json = undefined;
   }
-  const parsed = z.array(Inspected).min(1).safeParse(json);
+  const parsed = z.array(Inspected).check(z.minLength(1)).safeParse(json);
   if (!parsed.success) {
     throw new Error(
       `docker inspect ${id.slice(0, 12)} printed an unexpected shape`,

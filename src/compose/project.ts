@@ -2,6 +2,7 @@
 import { deliveryFailed } from "../lib/errors.ts";
 import { redact } from "../lib/fingerprint.ts";
 import { type Runner, tail } from "../lib/process.ts";
+import { formatDuration } from "../lib/time.ts";
 
 /** Compose v2 (`docker compose`) or v1 (`docker-compose`). */
 export type ComposeVariant = "v2" | "v1";
@@ -91,7 +92,7 @@ export async function compose(
   });
   if (result.code === 0 && !result.timedOut) return result.stdout;
   const why = result.timedOut
-    ? `timed out after ${config.composeTimeout / 1000} s`
+    ? `timed out after ${formatDuration(config.composeTimeout)}`
     : `exit code ${result.code}`;
   let message = `${argv.join(" ")} failed (${why})`;
   if (DAEMON_UNREACHABLE.test(result.stderr)) {

@@ -5,7 +5,7 @@
  * Global options describe the source and how the agent runs; target options
  * describe one consumer of the login (a drop-in file may set them per target).
  */
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import { formatDuration, parseDuration } from "../lib/time.ts";
 
 /** The commands of the tool; `watch` is the default. */
@@ -40,7 +40,7 @@ export interface OptionSpec {
   help: string;
   /** The commands that take it on the command line (`config` takes every option). */
   commands: readonly Command[];
-  schema: z.ZodType;
+  schema: z.Schema;
   /** A flag without a value. */
   boolean?: boolean;
   /** A secret: `config` shows only whether it is set. */
@@ -51,46 +51,57 @@ export interface OptionSpec {
   show?: (value: unknown) => string;
 }
 
+/** Text (or a bare flag's true) turned into a value by `convert`; undefined from it fails with `message`. */
+function converted<I, O>(
+  input: z.Schema<I>,
+  convert: (value: I) => O | undefined,
+  message: string,
+) {
+  return z.pipe(
+    input,
+    z.transform((value: I, ctx) => {
+      const out = convert(value);
+      if (out !== undefined) return out;
+      ctx.issues.push({ code: "custom", input: value, message });
+      return z.NEVER;
+    }),
+  );
+}
+
 /** A duration such as 500ms, 30s, 5m, 6h or 1h30m, in milliseconds. */
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.issues.push({
-      code: "custom",
-      input: text,
-      message: "expected a duration such as 500ms, 30s, 5m or 6h",
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = converted(
+  z.string(),
+  parseDuration,
+  "expected a duration such as 500ms, 30s, 5m or 6h",
+);
 
 /** true/false, yes/no, on/off, 1/0 (a bare flag is true). */
-const onOff = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+const onOff = converted(z.union([z.boolean(), z.string()]), (v) => {
   if (typeof v === "boolean") return v;
   const s = v.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(s)) return true;
   if (["0", "false", "no", "off", ""].includes(s)) return false;
-  ctx.issues.push({
-    code: "custom",
-    input: v,
-    message: "expected true or false",
-  });
-  return z.NEVER;
-});
+  return undefined;
+}, "expected true or false");
 
-const path = z.string().min(1, "expected a path");
-const nonEmpty = z.string().trim().min(1, "expected a value");
+const path = z.string().check(z.minLength(1, "expected a path"));
+const nonEmpty = z.string().check(
+  z.trim(),
+  z.minLength(1, "expected a value"),
+);
 
 /** A URL with one of the given protocols (e.g. `https:`). */
 function url(protocols: string[]) {
-  return z.string().trim().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol);
-    } catch {
-      return false;
-    }
-  }, `expected a ${protocols.join(" or ").replaceAll(":", "")} URL`);
+  return z.string().check(
+    z.trim(),
+    z.refine((s: string) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a ${protocols.join(" or ").replaceAll(":", "")} URL`),
+  );
 }
 
 /** One of the given words. */
@@ -113,18 +124,11 @@ export function parseListen(text: string): ListenAddress | undefined {
   return { hostname: m[1] ?? m[2] ?? "127.0.0.1", port: Number(m[3]) };
 }
 
-const listen = z.string().transform((text, ctx) => {
-  const address = parseListen(text);
-  if (!address) {
-    ctx.issues.push({
-      code: "custom",
-      input: text,
-      message: "expected PORT, HOST:PORT or [IPV6]:PORT",
-    });
-    return z.NEVER;
-  }
-  return address;
-});
+const listen = converted(
+  z.string(),
+  parseListen,
+  "expected PORT, HOST:PORT or [IPV6]:PORT",
+);
 
 const showDuration = (v: unknown) => formatDuration(v as number);
 const showListen = (v: unknown) => {
@@ -157,24 +161,26 @@ export const OPTIONS = {
     scope: "target",
     help: "compose .env file to keep the access token in",
     commands: TARGETED,
-    schema: path.optional(),
+    schema: z.optional(path),
   },
   "env-key": {
     group: "delivery",
     scope: "target",
     help: "variable of the .env file that holds the token",
     commands: TARGETED,
-    schema: z.string().regex(
-      /^[A-Za-z_][A-Za-z0-9_]*$/,
-      "expected a variable name",
-    ).default("ANTHROPIC_OAUTH_TOKEN"),
+    schema: z._default(
+      z.string().check(
+        z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a variable name"),
+      ),
+      "ANTHROPIC_OAUTH_TOKEN",
+    ),
   },
   "create": {
     group: "delivery",
     scope: "target",
     help: "create the .env file when it does not exist",
     commands: DELIVER,
-    schema: onOff.default(false),
+    schema: z._default(onOff, false),
     boolean: true,
   },
   "oauth-json": {
@@ -182,14 +188,14 @@ export const OPTIONS = {
     scope: "target",
     help: "legacy OpenClaw oauth.json to keep in step (older releases only)",
     commands: TARGETED,
-    schema: path.optional(),
+    schema: z.optional(path),
   },
   "compose-dir": {
     group: "delivery",
     scope: "target",
     help: "directory to run docker compose in",
     commands: TARGETED,
-    schema: path.optional(),
+    schema: z.optional(path),
     shownDefault: "the .env file's directory",
   },
   "compose-file": {
@@ -197,21 +203,21 @@ export const OPTIONS = {
     scope: "target",
     help: "compose file, passed as -f",
     commands: TARGETED,
-    schema: path.optional(),
+    schema: z.optional(path),
   },
   "compose-project": {
     group: "delivery",
     scope: "target",
     help: "compose project name, passed as -p",
     commands: TARGETED,
-    schema: nonEmpty.optional(),
+    schema: z.optional(nonEmpty),
   },
   "service": {
     group: "delivery",
     scope: "target",
     help: "compose service of the gateway",
     commands: TARGETED,
-    schema: nonEmpty.default("openclaw-gateway"),
+    schema: z._default(nonEmpty, "openclaw-gateway"),
   },
   "restart": {
     group: "delivery",
@@ -219,14 +225,14 @@ export const OPTIONS = {
     help:
       "how the gateway re-reads .env: recreate (its container) | down-up (the whole stack) | none",
     commands: TARGETED,
-    schema: oneOf(["recreate", "down-up", "none"]).default("recreate"),
+    schema: z._default(oneOf(["recreate", "down-up", "none"]), "recreate"),
   },
   "compose-timeout": {
     group: "delivery",
     scope: "target",
     help: "time limit of one docker compose or OpenClaw CLI command",
     commands: TARGETED,
-    schema: duration.default(120_000),
+    schema: z._default(duration, 120_000),
     show: showDuration,
   },
   // OpenClaw
@@ -236,15 +242,17 @@ export const OPTIONS = {
     help:
       "how the token reaches OpenClaw: auto (ask it) | cli (models auth paste-token) | auth-profiles (older releases' auth-profiles.json) | legacy (oauth.json + .env + recreate) | env-only (.env + recreate)",
     commands: TARGETED,
-    schema: oneOf(["auto", "cli", "auth-profiles", "legacy", "env-only"])
-      .default("auto"),
+    schema: z._default(
+      oneOf(["auto", "cli", "auth-profiles", "legacy", "env-only"]),
+      "auto",
+    ),
   },
   "openclaw-cli": {
     group: "openclaw",
     scope: "target",
     help: "command that runs the gateway's OpenClaw CLI, split on blanks",
     commands: TARGETED,
-    schema: nonEmpty.optional(),
+    schema: z.optional(nonEmpty),
     shownDefault: "found: openclaw on PATH, or in the gateway's container",
   },
   "openclaw-state": {
@@ -253,7 +261,7 @@ export const OPTIONS = {
     help:
       "OpenClaw's state directory on this host (current releases get the token into its store directly, older ones into auth-profiles.json)",
     commands: TARGETED,
-    schema: path.optional(),
+    schema: z.optional(path),
     shownDefault:
       "found: OPENCLAW_CONFIG_DIR of the .env, the gateway's mount, or ~/.openclaw",
   },
@@ -262,7 +270,7 @@ export const OPTIONS = {
     scope: "target",
     help: "the gateway's WebSocket URL, for the direct route",
     commands: TARGETED,
-    schema: url(["ws:", "wss:"]).optional(),
+    schema: z.optional(url(["ws:", "wss:"])),
     shownDefault: "ws://127.0.0.1:<the gateway's port>",
   },
   "openclaw-gateway-token": {
@@ -270,7 +278,7 @@ export const OPTIONS = {
     scope: "target",
     help: "the gateway's shared token, for the direct route",
     commands: TARGETED,
-    schema: nonEmpty.optional(),
+    schema: z.optional(nonEmpty),
     secret: true,
     shownDefault:
       "OPENCLAW_GATEWAY_TOKEN of the environment, the .env or openclaw.json",
@@ -281,7 +289,7 @@ export const OPTIONS = {
     scope: "global",
     help: "quiet period before the gateway is recreated after a change",
     commands: ["watch"],
-    schema: duration.default(1_000),
+    schema: z._default(duration, 1_000),
     show: showDuration,
   },
   "poll": {
@@ -289,7 +297,7 @@ export const OPTIONS = {
     scope: "global",
     help: "poll the credentials file instead of watching it",
     commands: ["watch", "doctor"],
-    schema: onOff.default(false),
+    schema: z._default(onOff, false),
     boolean: true,
   },
   "poll-interval": {
@@ -297,7 +305,7 @@ export const OPTIONS = {
     scope: "global",
     help: "how often to poll when watching is not possible or --poll is set",
     commands: ["watch", "doctor"],
-    schema: duration.default(5_000),
+    schema: z._default(duration, 5_000),
     show: showDuration,
   },
   // Refreshing the login
@@ -307,7 +315,7 @@ export const OPTIONS = {
     help:
       "refresh when the access token expires within this time (watch mode and refresh); a token delivered this close to expiry is a warning",
     commands: ["watch", "refresh", "status", "doctor"],
-    schema: duration.default(3600_000),
+    schema: z._default(duration, 3600_000),
     show: showDuration,
   },
   "interval": {
@@ -315,7 +323,7 @@ export const OPTIONS = {
     scope: "global",
     help: "refresh timer: time between passes (plus up to 10 % jitter)",
     commands: ["refresh"],
-    schema: duration.default(6 * 3600_000),
+    schema: z._default(duration, 6 * 3600_000),
     show: showDuration,
   },
   "force": {
@@ -323,7 +331,7 @@ export const OPTIONS = {
     scope: "global",
     help: "refresh now, whatever the expiry",
     commands: ["refresh"],
-    schema: onOff.default(false),
+    schema: z._default(onOff, false),
     boolean: true,
   },
   "token-url": {
@@ -331,7 +339,8 @@ export const OPTIONS = {
     scope: "global",
     help: "OAuth token endpoint",
     commands: ["watch", "refresh", "doctor"],
-    schema: url(["https:", "http:"]).default(
+    schema: z._default(
+      url(["https:", "http:"]),
       "https://platform.claude.com/v1/oauth/token",
     ),
   },
@@ -340,7 +349,8 @@ export const OPTIONS = {
     scope: "global",
     help: "token endpoint tried when the first answers 404",
     commands: ["watch", "refresh", "doctor"],
-    schema: url(["https:", "http:"]).default(
+    schema: z._default(
+      url(["https:", "http:"]),
       "https://console.anthropic.com/v1/oauth/token",
     ),
   },
@@ -349,14 +359,14 @@ export const OPTIONS = {
     scope: "global",
     help: "OAuth client id (a clientId stored in the credentials wins)",
     commands: ["watch", "refresh"],
-    schema: nonEmpty.default("9d1c250a-e61b-44d9-88ed-5944d1962f5e"),
+    schema: z._default(nonEmpty, "9d1c250a-e61b-44d9-88ed-5944d1962f5e"),
   },
   "user-agent": {
     group: "refresh",
     scope: "global",
     help: "User-Agent of token requests",
     commands: ["watch", "refresh"],
-    schema: nonEmpty.default("axios/1.8.4"),
+    schema: z._default(nonEmpty, "axios/1.8.4"),
   },
   // Running
   "config": {
@@ -365,7 +375,7 @@ export const OPTIONS = {
     help:
       "config file in KEY=value form; target files sit in targets.d/ beside it",
     commands: ALL,
-    schema: path.optional(),
+    schema: z.optional(path),
     shownDefault: "/etc/sync-oauth-token/config.env, when it exists",
   },
   "target": {
@@ -373,7 +383,7 @@ export const OPTIONS = {
     scope: "global",
     help: "limit the command to one target (a targets.d/NAME.env)",
     commands: ALL,
-    schema: nonEmpty.optional(),
+    schema: z.optional(nonEmpty),
     shownDefault: "every target",
   },
   "once": {
@@ -381,7 +391,7 @@ export const OPTIONS = {
     scope: "global",
     help: "one pass, then exit",
     commands: DELIVER,
-    schema: onOff.default(false),
+    schema: z._default(onOff, false),
     boolean: true,
   },
   "dry-run": {
@@ -390,7 +400,7 @@ export const OPTIONS = {
     help:
       "say what would change and touch nothing (without --once: keeps following changes)",
     commands: DELIVER,
-    schema: onOff.default(false),
+    schema: z._default(onOff, false),
     boolean: true,
   },
   "json": {
@@ -398,7 +408,7 @@ export const OPTIONS = {
     scope: "global",
     help: "print JSON",
     commands: ["status", "config", "doctor"],
-    schema: onOff.default(false),
+    schema: z._default(onOff, false),
     boolean: true,
   },
   "state-file": {
@@ -406,7 +416,7 @@ export const OPTIONS = {
     scope: "global",
     help: "where passes record their outcome for status, doctor and /healthz",
     commands: ALL,
-    schema: path.optional(),
+    schema: z.optional(path),
     shownDefault:
       "$STATE_DIRECTORY, else $XDG_STATE_HOME/sync-oauth-token, else ~/.local/state/sync-oauth-token; file state.json",
   },
@@ -417,7 +427,7 @@ export const OPTIONS = {
     help:
       "serve Prometheus /metrics and /healthz on [HOST:]PORT (host 127.0.0.1 unless given; watch and timer mode)",
     commands: ["watch", "refresh", "doctor"],
-    schema: listen.optional(),
+    schema: z.optional(listen),
     show: showListen,
   },
   "on-change": {
@@ -426,7 +436,7 @@ export const OPTIONS = {
     help:
       "command run after a delivered change, the event as JSON on stdin (no shell)",
     commands: ["watch", "refresh", "doctor"],
-    schema: nonEmpty.optional(),
+    schema: z.optional(nonEmpty),
   },
   "on-failure": {
     group: "operations",
@@ -434,14 +444,14 @@ export const OPTIONS = {
     help:
       "command run after a failed pass, the event as JSON on stdin (no shell)",
     commands: ["watch", "refresh", "doctor"],
-    schema: nonEmpty.optional(),
+    schema: z.optional(nonEmpty),
   },
   "hook-timeout": {
     group: "operations",
     scope: "target",
     help: "time limit of one hook; a hook still running is killed",
     commands: ["watch", "refresh", "doctor"],
-    schema: duration.default(30_000),
+    schema: z._default(duration, 30_000),
     show: showDuration,
   },
   "log-format": {
@@ -449,14 +459,14 @@ export const OPTIONS = {
     scope: "global",
     help: "text | json",
     commands: ALL,
-    schema: oneOf(["text", "json"]).default("text"),
+    schema: z._default(oneOf(["text", "json"]), "text"),
   },
   "log-level": {
     group: "operations",
     scope: "global",
     help: "debug | info | warn | error",
     commands: ALL,
-    schema: oneOf(["debug", "info", "warn", "error"]).default("info"),
+    schema: z._default(oneOf(["debug", "info", "warn", "error"]), "info"),
   },
 } as const satisfies Record<string, OptionSpec>;
 

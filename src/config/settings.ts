@@ -5,7 +5,7 @@
  * from. Pure: the caller reads the files (src/config/load.ts).
  */
 import { dirname, join } from "node:path";
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import { parseDotenv } from "../lib/dotenv.ts";
 import { usageError } from "../lib/errors.ts";
 import { camel, envName, type Scope, SPECS, type ValuesOf } from "./options.ts";

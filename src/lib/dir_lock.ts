@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { deliveryFailed } from "./errors.ts";
-import { sleep } from "./time.ts";
+import { formatDuration, sleep } from "./time.ts";
 
 /** How long a pass waits for another agent's write to the same directory before it gives up. */
 export const SINK_LOCK_WAIT_MS = 30_000;
@@ -19,7 +19,9 @@ async function lockWithin(
   ) {
     if (Date.now() > end) {
       throw deliveryFailed(
-        `${dir} stayed locked by another sync-oauth-token for ${waitMs} ms; its sinks were not written`,
+        `${dir} stayed locked by another sync-oauth-token for ${
+          formatDuration(waitMs)
+        }; its sinks were not written`,
       );
     }
     await sleep(delay);

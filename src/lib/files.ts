@@ -1,11 +1,3 @@
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  fstatSync,
-  openSync,
-} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import {
   deliveryFailed,
@@ -13,7 +5,7 @@ import {
   notPermitted,
   SyncError,
 } from "./errors.ts";
-import { within } from "./time.ts";
+import { formatDuration, within } from "./time.ts";
 
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -82,7 +74,9 @@ export async function openForReading(
     return await within(
       opening,
       limitMs,
-      `${path} did not open within ${limitMs} ms: not a regular file (a FIFO?)`,
+      `${path} did not open within ${
+        formatDuration(limitMs)
+      }: not a regular file (a FIFO?)`,
     );
   } catch (err) {
     opening.then((file) => file.close(), () => {});
@@ -178,14 +172,19 @@ function tempReplaced(): Error {
  * Gives the temp file the mode and owner of the file it replaces, through a
  * descriptor of its own, opened without following links and checked to be
  * the file written, so a name swapped for a link cannot redirect the change.
- * Deno has no fchmod or fchown, so this takes node:fs's.
+ * Deno has no fchmod or fchown, so this takes node:fs's, loaded here on the
+ * one path that needs it (the umask took bits the old file had, or the old
+ * file has another owner): node:fs costs the agent 3.6 MiB of memory for
+ * good (docs/performance.md).
  */
-function matchTemp(
+async function matchTemp(
   tmp: string,
   written: Deno.FileInfo,
   mode: number,
   owner: Deno.FileInfo,
-): void {
+): Promise<void> {
+  const { closeSync, constants, fchmodSync, fchownSync, fstatSync, openSync } =
+    await import("node:fs");
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
   let fd: number;
   try {
@@ -229,7 +228,7 @@ async function writeTemp(
       (written.mode! & 0o7777) !== mode || written.uid !== owner.uid ||
       written.gid !== owner.gid
     ) {
-      matchTemp(tmp, written, mode, owner);
+      await matchTemp(tmp, written, mode, owner);
     }
     await file.sync();
     return written;

@@ -1,7 +1,7 @@
 /** Claude Code's `.credentials.json`: its shape, the login it holds, and the document written back. */
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import { loginEnded, sourceInvalid } from "../lib/errors.ts";
-import { firstProblem } from "../lib/problems.ts";
+import { firstProblem } from "../lib/untrusted.ts";
 
 /**
  * Characters a token may carry: visible ASCII without quotes, backslash,
@@ -12,10 +12,10 @@ const TOKEN_BODY = String.raw`[!#%-&(-\[\]-_a-~]+`;
 
 /** What a token of a kind must look like, in words that quote its prefix whole. */
 function tokenOf(prefix: string) {
-  return z.string().regex(
+  return z.string().check(z.regex(
     new RegExp(`^${prefix}${TOKEN_BODY}$`),
     `must start with ${prefix} and hold no whitespace, quotes, backslashes or control characters`,
-  );
+  ));
 }
 
 /** An access token as Claude Code stores it. */
@@ -28,17 +28,20 @@ export const RefreshToken = tokenOf("sk-ant-ort01-");
 const LiveOauth = z.looseObject({
   accessToken: AccessToken,
   refreshToken: RefreshToken,
-  expiresAt: z.number().int().positive(),
-  scopes: z.array(z.string()).optional(),
-  clientId: z.string().optional(),
+  expiresAt: z.number().check(
+    z.refine(Number.isSafeInteger, "expected a whole number of milliseconds"),
+    z.positive(),
+  ),
+  scopes: z.optional(z.array(z.string())),
+  clientId: z.optional(z.string()),
 });
 
 /** A logged-out or dead login: Claude Code empties the tokens (and may say why). */
 const EndedOauth = z.looseObject({
   accessToken: z.literal(""),
-  refreshToken: z.literal("").optional(),
-  expiresAt: z.literal(0).optional(),
-  loginEnded: z.string().optional(),
+  refreshToken: z.optional(z.literal("")),
+  expiresAt: z.optional(z.literal(0)),
+  loginEnded: z.optional(z.string()),
 });
 
 /** The whole file: `claudeAiOauth` first, every other key kept. */

@@ -1,5 +1,5 @@
 /** The OAuth token endpoint: one refresh request and what its answer means. */
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import { loginEnded, notPermitted } from "../lib/errors.ts";
 import { redact } from "../lib/fingerprint.ts";
 import { AccessToken, type Login, RefreshToken } from "./credentials.ts";
@@ -18,9 +18,9 @@ const TERMINAL = ["invalid_grant", "invalid_client", "unauthorized_client"];
 /** The token endpoint's answer to a refresh. */
 export const TokenResponse = z.looseObject({
   access_token: AccessToken,
-  refresh_token: RefreshToken.optional(),
-  expires_in: z.number().positive(),
-  scope: z.string().optional(),
+  refresh_token: z.optional(RefreshToken),
+  expires_in: z.number().check(z.positive()),
+  scope: z.optional(z.string()),
 });
 
 /** The error part of an answer: an OAuth `error` code, or Anthropic's `{error:{type}}`. */

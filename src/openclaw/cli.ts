@@ -9,6 +9,7 @@ import { redact } from "../lib/fingerprint.ts";
 import { type Runner, type RunResult, tail } from "../lib/process.ts";
 import type { Login } from "../login/credentials.ts";
 import type { Probe } from "./route.ts";
+import { formatDuration } from "../lib/time.ts";
 
 /** A resolved CLI: the argv prefix that runs `openclaw`, where to run it, and its time limit. */
 export interface OpenClawCli {
@@ -56,7 +57,7 @@ async function mustCall(
   const result = await call(cli, run, args, stdin);
   if (result.code === 0 && !result.timedOut) return result;
   const why = result.timedOut
-    ? `timed out after ${cli.timeoutMs / 1000} s`
+    ? `timed out after ${formatDuration(cli.timeoutMs)}`
     : `exit code ${result.code}`;
   const detail = tail(result.stderr.trim() || result.stdout.trim(), 3);
   throw deliveryFailed(

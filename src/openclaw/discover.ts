@@ -3,7 +3,8 @@
  * store its state directory holds, and how to reach its running gateway.
  */
 import { join } from "node:path";
-import { z } from "zod";
+import { lenient } from "../lib/untrusted.ts";
+import * as z from "../lib/zod/zod.js";
 import { envValue } from "../lib/dotenv.ts";
 import { exists, readTextIfExists } from "../lib/files.ts";
 import { authProfilesPath, storeDatabase } from "../sinks/auth_store.ts";
@@ -25,11 +26,10 @@ export interface GatewayAccess {
 
 /** The part of openclaw.json this tool reads: the gateway's port and shared token. */
 const OpenClawJson = z.object({
-  gateway: z.object({
-    port: z.number().int().optional().catch(undefined),
-    auth: z.object({ token: z.string().optional().catch(undefined) })
-      .optional().catch(undefined),
-  }).optional().catch(undefined),
+  gateway: lenient(z.object({
+    port: lenient(z.number()),
+    auth: lenient(z.object({ token: lenient(z.string()) })),
+  })),
 });
 
 /** The gateway's port and token as OpenClaw's own config names them; nothing when it cannot be read. */

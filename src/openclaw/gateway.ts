@@ -8,7 +8,7 @@
  * Loopback + shared token + client id "gateway-client"/mode "backend" needs no device identity.
  */
 
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import { within } from "../lib/time.ts";
 
 /** A frame from the gateway: a response to a request, or an event. */
@@ -17,11 +17,11 @@ const Frame = z.discriminatedUnion("type", [
     type: z.literal("res"),
     id: z.string(),
     ok: z.boolean(),
-    payload: z.unknown().optional(),
-    error: z.looseObject({
-      code: z.string().optional(),
-      message: z.string().optional(),
-    }).optional(),
+    payload: z.optional(z.unknown()),
+    error: z.optional(z.looseObject({
+      code: z.optional(z.string()),
+      message: z.optional(z.string()),
+    })),
   }),
   z.object({ type: z.literal("event"), event: z.string() }),
 ]);

@@ -1,31 +1,31 @@
 /** What OpenClaw says it uses: `models status --json` from its CLI, `models.authStatus` from its gateway. */
-import { z } from "zod";
+import * as z from "../lib/zod/zod.js";
 import type { Login } from "../login/credentials.ts";
 import { MANUAL_PROFILE, sameExpiry } from "../sinks/auth_store.ts";
 
 /** A list that may be absent: absent means empty. */
-const list = <T extends z.ZodType>(item: T) => z.array(item).default([]);
+const list = <T extends z.Schema>(item: T) => z._default(z.array(item), []);
 
 const Profile = z.object({
   profileId: z.string(),
   provider: z.string(),
   type: z.string(),
-  expiresAt: z.number().optional(),
+  expiresAt: z.optional(z.number()),
 });
 
 const ModelsStatus = z.object({
   auth: z.object({
     providers: list(z.object({
       provider: z.string(),
-      profiles: z.object({ labels: list(z.string()) }).optional(),
+      profiles: z.optional(z.object({ labels: list(z.string()) })),
     })),
-    oauth: z.object({
+    oauth: z.optional(z.object({
       providers: list(z.object({
         provider: z.string(),
         profiles: list(Profile),
         effectiveProfiles: list(Profile),
       })),
-    }).optional(),
+    })),
   }),
 });
 
@@ -113,7 +113,7 @@ export function orderWithManualFirst(view: AnthropicView): string[] {
   ];
 }
 
-const Expiry = z.object({ at: z.number() }).optional();
+const Expiry = z.optional(z.object({ at: z.number() }));
 
 const AuthStatus = z.object({
   providers: list(z.object({

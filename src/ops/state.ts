@@ -3,7 +3,8 @@
  * `doctor`, /metrics and /healthz. A small JSON record (fingerprints, never a
  * token) written atomically after every pass; counters live in memory only.
  */
-import { z } from "zod";
+import { lenient } from "../lib/untrusted.ts";
+import * as z from "../lib/zod/zod.js";
 import { ExitCode, SyncError } from "../lib/errors.ts";
 import { readTextIfExists } from "../lib/files.ts";
 import { fingerprint } from "../lib/fingerprint.ts";
@@ -59,35 +60,33 @@ export interface AgentState {
 const Pass = z.object({
   at: z.number(),
   ok: z.boolean(),
-  kind: z.enum(["source", "login_ended", "refresh", "delivery", "restart"])
-    .optional(),
-  error: z.string().optional(),
-  once: z.boolean().optional(),
+  kind: z.optional(
+    z.enum(["source", "login_ended", "refresh", "delivery", "restart"]),
+  ),
+  error: z.optional(z.string()),
+  once: z.optional(z.boolean()),
 });
 
 /** The state file as read: a part that is not what this version writes reads as absent. */
 const StateFile = z.object({
-  mode: z.enum(["watch", "poll", "timer"]).optional().catch(undefined),
-  token: z.object({
+  mode: lenient(z.enum(["watch", "poll", "timer"])),
+  token: lenient(z.object({
     fingerprint: z.string(),
     refreshToken: z.string(),
     expiresAt: z.number(),
-  }).optional().catch(undefined),
-  lastPass: Pass.optional().catch(undefined),
-  lastSyncAt: z.number().optional().catch(undefined),
-  lastRefreshAt: z.number().optional().catch(undefined),
-  loginEnded: z.object({
+  })),
+  lastPass: lenient(Pass),
+  lastSyncAt: lenient(z.number()),
+  lastRefreshAt: lenient(z.number()),
+  loginEnded: lenient(z.object({
     at: z.number(),
     refreshToken: z.string(),
     error: z.string(),
-  }).optional().catch(undefined),
-  targets: z.record(
+  })),
+  targets: lenient(z.record(
     z.string(),
-    z.object({
-      lastPass: Pass.optional().catch(undefined),
-      lastSyncAt: z.number().optional().catch(undefined),
-    }),
-  ).optional().catch(undefined),
+    z.object({ lastPass: lenient(Pass), lastSyncAt: lenient(z.number()) }),
+  )),
 });
 
 /** In-process counters for /metrics. */

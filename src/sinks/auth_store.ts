@@ -4,7 +4,8 @@
  * carries the login, and where each store lives under the state directory.
  */
 import { join } from "node:path";
-import { z } from "zod";
+import { lenient } from "../lib/untrusted.ts";
+import * as z from "../lib/zod/zod.js";
 import type { Login } from "../login/credentials.ts";
 import type { Json } from "./json_file.ts";
 
@@ -21,21 +22,23 @@ export function authProfilesPath(stateDir: string): string {
 /** The profile id that `models auth paste-token --provider anthropic` creates. */
 export const MANUAL_PROFILE = "anthropic:manual";
 
-/** A field this tool reads, absent when it is not what it should be. */
-const field = <T extends z.ZodType>(schema: T) =>
-  schema.optional().catch(undefined);
-
 /** The parts of a store document this tool reads; a malformed part reads as absent. Writes start from the document itself, so nothing it holds is lost. */
 const StoreDocument = z.object({
-  profiles: z.record(
-    z.string(),
-    z.object({
-      provider: field(z.string()),
-      token: field(z.string()),
-      expires: field(z.number()),
-    }).catch({}),
-  ).catch({}),
-  order: field(z.object({ anthropic: field(z.array(z.string())) })),
+  profiles: z.catch(
+    z.record(
+      z.string(),
+      z.catch(
+        z.object({
+          provider: lenient(z.string()),
+          token: lenient(z.string()),
+          expires: lenient(z.number()),
+        }),
+        {},
+      ),
+    ),
+    {},
+  ),
+  order: lenient(z.object({ anthropic: lenient(z.array(z.string())) })),
 });
 
 /** What this tool reads of a store document. */

@@ -1,9 +1,13 @@
 /**
  * Benchmarks of the agent on this machine, printed as numbers (no assertions):
  * the wall time of a no-op `--once`, rename-to-delivery latency in watch mode,
- * a burst of renames, and idle CPU and memory.
+ * a burst of renames, idle CPU and memory (after start, after the burst, and
+ * after many changes: `--changes N`, default 100,000), beside a bare
+ * Deno.watchFs program run with the same flags; and rename to every target for
+ * 1, 5 and 20 targets. `--quick` runs 10,000 changes instead.
  */
 import { dirname } from "node:path";
+import { benchTargets } from "./targets.ts";
 import {
   RUN_FLAGS,
   Running,
@@ -99,6 +103,12 @@ async function benchOnce(): Promise<void> {
   await ws.cleanup();
 }
 
+/** How many changes the flatness run makes. */
+const CHANGES = Deno.args.includes("--quick")
+  ? 10_000
+  : Number(Deno.args[Deno.args.indexOf("--changes") + 1] ?? 100_000) ||
+    100_000;
+
 async function benchWatch(): Promise<void> {
   const ws = await workspace();
   const agent = Running.start(
@@ -108,6 +118,7 @@ async function benchWatch(): Promise<void> {
   const first =
     JSON.parse(await Deno.readTextFile(ws.credentials)).claudeAiOauth;
   await waitFor("the first pass", () => ws.holdsToken(first.accessToken));
+  console.log(`idle 10 s after start: ${await idleFigures(agent.child.pid)}`);
   // Latency: rename of a new credentials file until both sinks hold it.
   const watcher = Deno.watchFs([ws.composeDir, dirname(ws.oauthJson)]);
   const events = watcher[Symbol.asyncIterator]();
@@ -151,10 +162,37 @@ async function benchWatch(): Promise<void> {
       (await recreates()) - before
     }`,
   );
-  // Idle: no events for 10 s, from after the agent has given its free memory
-  // back (2 s after the burst's recreate, which came 1 s after its last pass).
   await new Promise((r) => setTimeout(r, 2500));
-  console.log(`idle 10 s: ${await idleFigures(agent.child.pid)}`);
+  console.log(
+    `idle 10 s after the burst: ${await idleFigures(agent.child.pid)}`,
+  );
+  // Flat: RSS every tenth of the changes (the writer waits for delivery every
+  // 50), then idle again.
+  const rss: string[] = [];
+  const t0 = performance.now();
+  for (let i = 1; i <= CHANGES; i++) {
+    last = testLogin();
+    await ws.writeLogin(last);
+    if (i % 50 === 0) {
+      const target = last;
+      await waitFor(`change ${i}`, () => ws.holdsToken(target.accessToken));
+    }
+    if (i % (CHANGES / 10) === 0) {
+      rss.push(((await agent.rssKiB()) / 1024).toFixed(1));
+    }
+  }
+  await waitFor("the last change", () => ws.holdsToken(last.accessToken));
+  console.log(
+    `${CHANGES.toLocaleString("en")} changes in ${
+      ((performance.now() - t0) / 1000).toFixed(0)
+    } s, RSS every ${(CHANGES / 10).toLocaleString("en")}: ${
+      rss.join(", ")
+    } MiB`,
+  );
+  await new Promise((r) => setTimeout(r, 2500));
+  console.log(
+    `idle 10 s after the changes: ${await idleFigures(agent.child.pid)}`,
+  );
   await agent.stop();
   await ws.cleanup();
 }
@@ -165,5 +203,6 @@ console.log(
   }`,
 );
 await benchOnce();
-await benchWatch();
 await benchBareWatcher();
+await benchWatch();
+await benchTargets([1, 5, 20]);

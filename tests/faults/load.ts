@@ -281,7 +281,7 @@ export const loadCases: FaultCase[] = [
         ).then(() => "", (err) => String(err.message));
         assert.match(
           gaveUp,
-          /stayed locked by another sync-oauth-token for 300 ms/,
+          /stayed locked by another sync-oauth-token for 300ms/,
         );
         return `--once waited for a held lock (no write in 1.5 s, delivered ${
           (waited / 1000).toFixed(1)

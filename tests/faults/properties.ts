@@ -3,7 +3,7 @@
  * against independent references, over random inputs. Run by
  * tests/unit/properties_test.ts and, with more runs, by the faults suite.
  */
-import fc from "npm:fast-check@4.10.2";
+import fc from "fast-check";
 import {
   AccessToken,
   parseCredentials,

@@ -13,7 +13,9 @@ export async function permissionFlags(allowPaths = ""): Promise<string[]> {
   return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
 }
 
-/** The runtime flags among them (V8's memory settings): every test runs the tool with these. */
+/** The runtime flags among them (no config file, V8's memory settings): every test runs the tool with these. */
 export async function runtimeFlags(): Promise<string[]> {
-  return (await permissionFlags()).filter((f) => f.startsWith("--v8-flags="));
+  return (await permissionFlags()).filter((f) =>
+    f === "--no-config" || f.startsWith("--v8-flags=")
+  );
 }

@@ -1,7 +1,7 @@
 /** Operations, as a person or a monitor meets them: /metrics, /healthz, hooks, doctor. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import parsePrometheus from "npm:parse-prometheus-text-format@1.1.1";
+import parsePrometheus from "parse-prometheus-text-format";
 import { fingerprint } from "../../src/lib/fingerprint.ts";
 import {
   assertNoToken,

@@ -1,7 +1,7 @@
 /** Doctor: whether the token endpoints' host names resolve. */
 import { isIP } from "node:net";
 import { messageOf } from "../../lib/errors.ts";
-import { within } from "../../lib/time.ts";
+import { formatDuration, within } from "../../lib/time.ts";
 import { type Check, type DoctorContext, finding } from "./check.ts";
 
 /** Resolves a host name with a time limit; an IP literal is itself. */
@@ -11,7 +11,7 @@ async function resolveWithin(
   ms: number,
 ): Promise<string[]> {
   if (isIP(host.replace(/^\[|\]$/g, ""))) return [host];
-  return await within(resolve(host), ms, `no answer in ${ms} ms`);
+  return await within(resolve(host), ms, `no answer in ${formatDuration(ms)}`);
 }
 
 /** Whether the token endpoints' host names resolve. */

@@ -65,7 +65,7 @@ Deno.test("files: opening a FIFO that has no writer gives up after the limit ins
     await mkfifo(fifo);
     await assert.rejects(
       openForReading(fifo, 100),
-      /did not open within 100 ms/,
+      /did not open within 100ms/,
     );
     // A writer releases the blocked open, which openForReading then closes.
     const writer = await Deno.open(fifo, { write: true });

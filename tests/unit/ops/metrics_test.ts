@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import parsePrometheus from "npm:parse-prometheus-text-format@1.1.1";
+import parsePrometheus from "parse-prometheus-text-format";
 import { handleMetrics, renderMetrics } from "../../../src/ops/metrics.ts";
 import { type AgentState, health } from "../../../src/ops/state.ts";
 
