@@ -72,8 +72,9 @@ export function startAgent(
   ws: Workspace,
   args: string[],
   wrap: string[] = [],
+  denoFlags: string[] = [],
 ): Running {
-  const agent = Running.start(ws, args, wrap);
+  const agent = Running.start(ws, args, wrap, denoFlags);
   agents.add(agent);
   agent.done.finally(() => {
     agents.delete(agent);

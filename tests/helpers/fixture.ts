@@ -302,9 +302,22 @@ export class Running {
     });
   }
 
-  /** Starts the tool with args in the workspace's environment; `wrap` prefixes the command (e.g. unshare). */
-  static start(ws: Workspace, args: string[], wrap: string[] = []): Running {
-    const argv = [...wrap, Deno.execPath(), "run", ...RUN_FLAGS, MAIN, ...args];
+  /** Starts the tool with args in the workspace's environment; `wrap` prefixes the command (e.g. unshare), `denoFlags` go with the shipped ones. */
+  static start(
+    ws: Workspace,
+    args: string[],
+    wrap: string[] = [],
+    denoFlags: string[] = [],
+  ): Running {
+    const argv = [
+      ...wrap,
+      Deno.execPath(),
+      "run",
+      ...RUN_FLAGS,
+      ...denoFlags,
+      MAIN,
+      ...args,
+    ];
     return new Running(
       new Deno.Command(argv[0], {
         args: argv.slice(1),
