@@ -192,9 +192,11 @@ export const loadCases: FaultCase[] = [
           after.heap - quiet[0][n].heap
         );
         const quietShown = quiet[0].map((before, n) =>
-          `${mib(before.rss)} -> ${mib(quiet[1][n].rss)} (heap after a full GC ${
-            mib(before.heap)
-          } -> ${mib(quiet[1][n].heap)})`
+          `${mib(before.rss)} -> ${
+            mib(quiet[1][n].rss)
+          } (heap after a full GC ${mib(before.heap)} -> ${
+            mib(quiet[1][n].heap)
+          })`
         ).join(" / ");
         assert.ok(
           above.every((b) => b < LOAD_ABOVE_QUIET_KIB),

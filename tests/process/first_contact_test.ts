@@ -193,3 +193,73 @@ Deno.test("first contact: the state lives in the tool's own state directory, nev
   );
   await ws.cleanup();
 });
+
+Deno.test("first contact: a directory the tool may not write names itself, its owner and mode, the user the tool runs as and the fix; never a file of the tool's own", async () => {
+  if (Deno.uid() !== 0) return; // root is needed to run the tool as another user
+  const dir = await Deno.makeTempDir({ prefix: "sot-unwritable-" });
+  try {
+    await Deno.chmod(dir, 0o755);
+    const root = new URL("../..", import.meta.url).pathname;
+    const copy = await runCommand(
+      ["cp", "-R", join(root, "src"), join(root, "deno.json"), dir],
+    );
+    assert.equal(copy.code, 0, copy.stderr);
+    for (const d of ["claude", "compose"]) {
+      await Deno.mkdir(join(dir, d), { mode: 0o755 });
+    }
+    for (const d of ["state", "deno-dir"]) {
+      await Deno.mkdir(join(dir, d), { mode: 0o777 });
+      await Deno.chmod(join(dir, d), 0o777);
+    }
+    const creds = join(dir, "claude", ".credentials.json");
+    await Deno.writeTextFile(creds, credentialsJson(testLogin()), {
+      mode: 0o644,
+    });
+    const env = join(dir, "compose", ".env");
+    await Deno.writeTextFile(env, "A=1\n", { mode: 0o644 });
+    const flags = await permissionFlags();
+    const out = await runCommand(
+      [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        Deno.execPath(),
+        "run",
+        ...flags,
+        join(dir, "src", "main.ts"),
+        "--once",
+        "--restart",
+        "none",
+        "--credentials",
+        creds,
+        "--env-file",
+        env,
+      ],
+      {
+        HOME: join(dir, "state"),
+        XDG_STATE_HOME: join(dir, "state"),
+        DENO_DIR: join(dir, "deno-dir"),
+      },
+    );
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(
+      out.stderr,
+      new RegExp(
+        `^ERROR cannot write ${env}: the directory ${
+          join(dir, "compose")
+        } \\(owned by root \\(uid 0\\), mode 0755\\) is not writable by nobody \\(uid 65534\\), which this tool runs as; ${env} is unchanged; fix: run the tool as the directory's owner, or give nobody write access to ${
+          join(dir, "compose")
+        }`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(
+      out.stderr,
+      /restart-pending|restart-owed|\.sot-|os error/,
+    );
+    assert.equal(await Deno.readTextFile(env), "A=1\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

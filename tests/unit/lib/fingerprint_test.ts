@@ -12,3 +12,14 @@ Deno.test("fingerprint: last 4 characters and a hash, never the token; redact re
   assert.ok(!text.includes(accessToken) && !text.includes(refreshToken));
   assert.ok(text.includes(fp));
 });
+
+Deno.test("redact: the prefixes as text (in the tool's own messages) stay readable; only tokens are replaced", () => {
+  const message =
+    "must start with sk-ant-oat01- and hold no whitespace; or sk-ant-ort01-, for refresh tokens";
+  assert.equal(redact(message), message);
+  const { accessToken } = testLogin();
+  assert.equal(
+    redact(`got ${accessToken} here`),
+    `got ${fingerprint(accessToken)} here`,
+  );
+});
