@@ -2,7 +2,8 @@
  * Benchmarks of the agent on this machine, printed as numbers (no assertions):
  * the wall time of a no-op `--once`, rename-to-delivery latency in watch mode,
  * a burst of renames, idle CPU and memory (after start, after the burst, and
- * after many changes: `--changes N`, default 100,000), beside a bare
+ * after many changes: `--changes N`, default 100,000; each measured over 10 s
+ * from 15 s after the last work), beside a bare
  * Deno.watchFs program run with the same flags; and rename to every target for
  * 1, 5 and 20 targets. `--quick` runs 10,000 changes instead.
  */
@@ -43,8 +44,15 @@ async function cpuTicks(pid: number): Promise<number> {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-/** CPU ticks a process uses in 10 idle seconds, and its memory after them. */
+/**
+ * How long after its last work the agent is idle: V8's memory reducer runs
+ * one collection about 10 s after the last allocations, and returns memory.
+ */
+const SETTLE_MS = 15_000;
+
+/** CPU ticks a process uses in 10 idle seconds (from SETTLE_MS after its last work), and its memory after them. */
 async function idleFigures(pid: number): Promise<string> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const ticks0 = await cpuTicks(pid);
   await new Promise((r) => setTimeout(r, 10_000));
   const ticks = (await cpuTicks(pid)) - ticks0;
@@ -71,9 +79,8 @@ async function benchBareWatcher(): Promise<void> {
     stderr: "null",
   }).spawn();
   try {
-    await new Promise((r) => setTimeout(r, 2000)); // past its start-up
     console.log(
-      `bare Deno.watchFs with the same flags, idle 10 s: ${await idleFigures(
+      `bare Deno.watchFs with the same flags, idle: ${await idleFigures(
         child.pid,
       )}`,
     );
@@ -118,7 +125,7 @@ async function benchWatch(): Promise<void> {
   const first =
     JSON.parse(await Deno.readTextFile(ws.credentials)).claudeAiOauth;
   await waitFor("the first pass", () => ws.holdsToken(first.accessToken));
-  console.log(`idle 10 s after start: ${await idleFigures(agent.child.pid)}`);
+  console.log(`idle after start: ${await idleFigures(agent.child.pid)}`);
   // Latency: rename of a new credentials file until both sinks hold it.
   const watcher = Deno.watchFs([ws.composeDir, dirname(ws.oauthJson)]);
   const events = watcher[Symbol.asyncIterator]();
@@ -162,10 +169,7 @@ async function benchWatch(): Promise<void> {
       (await recreates()) - before
     }`,
   );
-  await new Promise((r) => setTimeout(r, 2500));
-  console.log(
-    `idle 10 s after the burst: ${await idleFigures(agent.child.pid)}`,
-  );
+  console.log(`idle after the burst: ${await idleFigures(agent.child.pid)}`);
   // Flat: RSS every tenth of the changes (the writer waits for delivery every
   // 50), then idle again.
   const rss: string[] = [];
@@ -189,9 +193,8 @@ async function benchWatch(): Promise<void> {
       rss.join(", ")
     } MiB`,
   );
-  await new Promise((r) => setTimeout(r, 2500));
   console.log(
-    `idle 10 s after the changes: ${await idleFigures(agent.child.pid)}`,
+    `idle after the changes: ${await idleFigures(agent.child.pid)}`,
   );
   await agent.stop();
   await ws.cleanup();
