@@ -9,6 +9,7 @@
  */
 import { dirname } from "node:path";
 import { benchTargets } from "./targets.ts";
+import { ms, percentiles, quantile, renameLatencies } from "./latency.ts";
 import {
   RUN_FLAGS,
   Running,
@@ -16,17 +17,6 @@ import {
   waitFor,
   Workspace,
 } from "../helpers/fixture.ts";
-
-/** The q-quantile of numbers (nearest rank). */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
-/** Milliseconds with one decimal. */
-function ms(n: number): string {
-  return n.toFixed(1);
-}
 
 /** A workspace with a delivered login, oauth.json configured. */
 async function workspace(): Promise<Workspace> {
@@ -127,24 +117,16 @@ async function benchWatch(): Promise<void> {
   await waitFor("the first pass", () => ws.holdsToken(first.accessToken));
   console.log(`idle after start: ${await idleFigures(agent.child.pid)}`);
   // Latency: rename of a new credentials file until both sinks hold it.
-  const watcher = Deno.watchFs([ws.composeDir, dirname(ws.oauthJson)]);
-  const events = watcher[Symbol.asyncIterator]();
-  const latencies: number[] = [];
-  for (let i = 0; i < 60; i++) {
-    const login = testLogin();
-    const t0 = performance.now();
-    await ws.writeLogin(login);
-    while (!(await ws.holdsToken(login.accessToken))) await events.next();
-    latencies.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  watcher.close();
+  const latencies = await renameLatencies(
+    ws,
+    [ws.composeDir, dirname(ws.oauthJson)],
+    (token) => ws.holdsToken(token),
+    60,
+  );
   console.log(
-    `rename -> oauth.json and .env updated (60 changes): p50 ${
-      ms(quantile(latencies, 0.5))
-    } ms, p99 ${ms(quantile(latencies, 0.99))} ms, max ${
-      ms(Math.max(...latencies))
-    } ms`,
+    `rename -> oauth.json and .env updated (60 changes): ${
+      percentiles(latencies)
+    }, max ${ms(Math.max(...latencies))} ms`,
   );
   // Burst: 50 renames 5 ms apart.
   await new Promise((r) => setTimeout(r, 1500));

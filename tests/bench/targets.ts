@@ -2,12 +2,7 @@
 import { join } from "node:path";
 import { envValue } from "../../src/lib/dotenv.ts";
 import { Running, testLogin, waitFor, Workspace } from "../helpers/fixture.ts";
-
-/** The q-quantile of numbers (nearest rank). */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
+import { percentiles, renameLatencies } from "./latency.ts";
 
 /** A workspace with n targets, each its own directory and .env (no restart: the cost measured is the delivery). */
 async function withTargets(n: number) {
@@ -48,22 +43,11 @@ export async function benchTargets(counts: number[]): Promise<void> {
     const first =
       JSON.parse(await Deno.readTextFile(ws.credentials)).claudeAiOauth;
     await waitFor("the first pass", () => all(first.accessToken), 20_000);
-    const watcher = Deno.watchFs(dirs);
-    const events = watcher[Symbol.asyncIterator]();
-    const latencies: number[] = [];
-    for (let i = 0; i < 40; i++) {
-      const login = testLogin();
-      const t0 = performance.now();
-      await ws.writeLogin(login);
-      while (!(await all(login.accessToken))) await events.next();
-      latencies.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    watcher.close();
+    const latencies = await renameLatencies(ws, dirs, all, 40);
     console.log(
-      `rename -> ${n} target${n > 1 ? "s" : ""} updated (40 changes): p50 ${
-        quantile(latencies, 0.5).toFixed(1)
-      } ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms`,
+      `rename -> ${n} target${n > 1 ? "s" : ""} updated (40 changes): ${
+        percentiles(latencies)
+      }`,
     );
     await agent.stop();
     await ws.cleanup();
