@@ -4,6 +4,7 @@
  */
 import { dirname } from "node:path";
 import type { GlobalSettings, TargetSettings } from "../config/settings.ts";
+import { ExitCode, passExitCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import type { Recorder } from "../ops/recorder.ts";
 import { type PassDeps, type PassOutcome, runPass } from "../pass/pass.ts";
@@ -35,4 +36,12 @@ export async function pass(
   });
   agent.recorder.record(outcome, { once });
   return outcome;
+}
+
+/** The exit code of a one-shot run once its state is written and its hooks have run: the run's own code, else a hook's that could not start. */
+export async function finished(agent: Agent, code: number): Promise<number> {
+  await agent.recorder.idle();
+  return code !== ExitCode.ok
+    ? code
+    : passExitCode(agent.recorder.hookStartFailures());
 }

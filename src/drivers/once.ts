@@ -1,13 +1,9 @@
 /** `--once`: one pass with the restarts it owes, for cron and systemd timers. */
-import { passExitCode } from "../lib/errors.ts";
 import { outcomeExitCode } from "../pass/pass.ts";
-import { type Agent, pass } from "./agent.ts";
+import { type Agent, finished, pass } from "./agent.ts";
 
 /** Runs one pass and returns its exit code; a hook that could not start fails it too. */
 export async function once(agent: Agent): Promise<number> {
   const outcome = await pass(agent, { restart: true, once: true });
-  await agent.recorder.idle();
-  const hooks = passExitCode(agent.recorder.hookStartFailures());
-  const code = outcomeExitCode(outcome);
-  return code !== 0 ? code : hooks;
+  return await finished(agent, outcomeExitCode(outcome));
 }

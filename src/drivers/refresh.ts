@@ -20,7 +20,7 @@ import {
 import { readCredentials } from "../login/source.ts";
 import { TransientRefreshError } from "../login/token_endpoint.ts";
 import { outcomeExitCode } from "../pass/pass.ts";
-import { type Agent, pass } from "./agent.ts";
+import { type Agent, finished, pass } from "./agent.ts";
 import { onSignals } from "./signals.ts";
 
 /** Refreshes the login when it is due (or forced) and the token endpoint has not refused it before; records what happened. Returns the login to deliver. */
@@ -105,14 +105,10 @@ export async function refreshPass(
 
 /** `refresh --once`: one refresh pass; its exit code, a hook that could not start failing it too. */
 export async function refreshOnce(agent: Agent): Promise<number> {
-  try {
-    const code = await refreshPass(agent, { once: true });
-    await agent.recorder.idle();
-    const hooks = passExitCode(agent.recorder.hookStartFailures());
-    return code !== ExitCode.ok ? code : hooks;
-  } finally {
-    await agent.recorder.idle();
-  }
+  const code = await refreshPass(agent, { once: true }).finally(() =>
+    agent.recorder.idle()
+  );
+  return await finished(agent, code);
 }
 
 /**
