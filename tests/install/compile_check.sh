@@ -32,9 +32,11 @@ actual=$("$bin" --version)
   echo "$bin --version printed '$actual', expected '$expected'"
   exit 1
 }
-"$bin" config --json --config /dev/null >/dev/null
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-DESTDIR=$dest sh install.sh --binary "$bin" --init systemd >/dev/null
-cmp "$bin" "$dest/usr/local/bin/sync-oauth-token"
+: >"$dest/empty.env"
+# the import map reached the binary: config validates with zod
+"$bin" config --json --config "$dest/empty.env" >/dev/null
+DESTDIR=$dest/root sh install.sh --binary "$bin" --init systemd --user root >/dev/null
+cmp "$bin" "$dest/root/usr/local/bin/sync-oauth-token"
 echo "compiled $bin ($actual) and installed it into a DESTDIR"

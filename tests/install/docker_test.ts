@@ -15,16 +15,30 @@ Deno.test("Dockerfile: Deno image builds with deno task compile, slim glibc runt
     "docker:28-cli docker",
     "debian:bookworm-slim",
   ]);
-  assert.match(text, /^RUN deno task compile/m);
+  // the build stage has the one list of flags and the import map with its lock
+  const build = text.slice(0, text.indexOf("FROM docker:"));
+  assert.match(build, /^COPY deno\.json deno\.lock \.\/$/m);
+  assert.match(build, /^COPY src\/ src\/$/m);
+  assert.doesNotMatch(text, /permissions\.sh/);
+  assert.match(
+    build,
+    /^RUN deno install --frozen --entrypoint src\/main\.ts \\\n {2}&& deno task compile \\\n {2}&& \.\/dist\/sync-oauth-token --version$/m,
+  );
+  const tasks = (await import("../../deno.json", { with: { type: "json" } }))
+    .default.tasks as Record<string, string>;
+  assert.match(tasks.compile, /\$\(sh src\/flags\.sh\)/);
   assert.match(text, /^COPY --from=docker \/usr\/local\/bin\/docker /m);
   assert.match(text, /cli-plugins\/docker-compose$/m);
   assert.match(text, /^CMD \["watch"\]$/m);
   const ignore = await Deno.readTextFile(join(ROOT, ".dockerignore"));
-  for (const path of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
-    for (const p of path[1].split(" ")) {
-      assert.ok(ignore.includes(`!${p}`), `${p} is excluded by .dockerignore`);
-    }
-  }
+  const kept = ignore.split("\n").filter((l) => l.startsWith("!"));
+  const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((
+    m,
+  ) => m[1].split(" "));
+  assert.deepEqual(copied, ["deno.json", "deno.lock", "src/"]);
+  // .dockerignore lets in exactly what the build copies
+  assert.deepEqual(kept, copied.map((p) => `!${p}`));
+  assert.match(ignore, /^\*$/m);
 });
 
 Deno.test("README's sidecar snippet is tests/install/compose.sidecar.yml, the file the engine test runs", async () => {

@@ -1,4 +1,4 @@
-/** The baked permission set: what the tool may do, and a missing permission is one clear line naming the flag. */
+/** The shipped flags (src/flags.sh): what the tool may do, and a missing permission is one clear line naming the flag. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -27,7 +27,7 @@ function deniedLine(out: Outcome): string {
   return denied[0];
 }
 
-Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts and loopback", async () => {
+Deno.test("src/flags.sh: least privilege, no -A, net only to the token hosts and loopback; every way of running the tool takes this one list", async () => {
   const flags = await permissionFlags();
   assert.deepEqual(flags, [
     "--allow-read",
@@ -38,9 +38,7 @@ Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts a
     "--allow-sys=uid,gid",
     "--no-prompt",
     "--quiet",
-    "--no-config",
-    "--no-code-cache",
-    "--v8-flags=--lite-mode,--max-semi-space-size=1,--expose-gc",
+    "--v8-flags=--lite-mode,--max-semi-space-size=1",
   ]);
   // each directory with its DIR.lock sibling (Claude Code's ~/.claude.lock)
   const limited = await permissionFlags("/srv/openclaw/,/root/.claude");
@@ -49,15 +47,26 @@ Deno.test("permissions.sh: least privilege, no -A, net only to the token hosts a
   assert.equal(limited[0], `--allow-read=/etc/sync-oauth-token,${paths}`);
   assert.equal(limited[1], `--allow-write=${paths}`);
   const tasks = denoJson.tasks as Record<string, string>;
-  for (const task of ["compile", "compile:all"]) {
-    assert.match(tasks[task], /\$\(sh tests\/install\/permissions\.sh\)/, task);
-    assert.doesNotMatch(tasks[task], /deno compile -A|--allow-all /, task);
+  for (const task of ["start", "compile", "compile:all", "test:perms"]) {
+    assert.match(tasks[task], /\$\(sh src\/flags\.sh\)/, task);
+  }
+  for (const task of ["start", "compile", "compile:all"]) {
+    assert.doesNotMatch(tasks[task], /-A |--allow-all/, task);
   }
   assert.match(tasks["compile:all"], /x86_64-unknown-linux-gnu/);
   assert.match(tasks["compile:all"], /aarch64-unknown-linux-gnu/);
+  // the source route's launcher and the sidecar stand-in take the same list
+  const install = await Deno.readTextFile(
+    new URL("../../install.sh", import.meta.url),
+  );
+  assert.match(install, /sh "\$src\/src\/flags\.sh" >"\$TMP\/flags"/);
+  const sidecar = await Deno.readTextFile(
+    new URL("../engine/sidecar_image.sh", import.meta.url),
+  );
+  assert.match(sidecar, /sh "\$ROOT\/src\/flags\.sh"/);
 });
 
-Deno.test("under the baked flags: --version prints deno.json's version", async () => {
+Deno.test("under the shipped flags: --version prints deno.json's version", async () => {
   const out = await tool(await permissionFlags(), ["--version"]);
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout.trim(), denoJson.version);
@@ -79,7 +88,8 @@ Deno.test("a Deno permission the tool lacks: exit 2 and one line naming the flag
     const flags = await permissionFlags(allowed);
     const readAll = ["--allow-read", ...flags.slice(1)];
     const source = ["--credentials", join(allowed, ".credentials.json")];
-    const noRestart = [...source, "--restart", "none"];
+    const allowedEnv = ["--env-file", join(allowed, ".env")];
+    const noRestart = [...source, ...allowedEnv, "--restart", "none"];
     const outsideEnv = ["--env-file", join(other, ".env")];
     const unreachable = "http://127.0.0.2:8443/v1/oauth/token";
 
@@ -109,17 +119,30 @@ Deno.test("a Deno permission the tool lacks: exit 2 and one line naming the flag
           "--once",
           "--credentials",
           join(other, ".credentials.json"),
+          ...allowedEnv,
         ]),
       },
       {
         where: "sink read (pass.ts)",
         flag: "--allow-read",
-        out: await tool(flags, ["--once", ...noRestart, ...outsideEnv]),
+        out: await tool(flags, [
+          "--once",
+          ...source,
+          "--restart",
+          "none",
+          ...outsideEnv,
+        ]),
       },
       {
         where: "sink write (pass.ts)",
         flag: "--allow-write",
-        out: await tool(readAll, ["--once", ...noRestart, ...outsideEnv]),
+        out: await tool(readAll, [
+          "--once",
+          ...source,
+          "--restart",
+          "none",
+          ...outsideEnv,
+        ]),
       },
       {
         where: "gateway restart (docker)",
@@ -151,7 +174,9 @@ Deno.test("a Deno permission the tool lacks: exit 2 and one line naming the flag
         // a state file of its own: the refresh case above recorded its failure
         out: await tool(flags, [
           "status",
-          ...noRestart,
+          ...source,
+          "--restart",
+          "none",
           ...outsideEnv,
           "--state-file",
           join(allowed, "status-state.json"),
@@ -179,12 +204,23 @@ Deno.test("a Deno permission the tool lacks: exit 2 and one line naming the flag
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-/** A copy of the tool (its source, deno.json and an empty DENO_DIR: it imports no package) that any user can run offline; returns its main.ts. */
+/** A copy of the tool that any user can run offline, as install.sh's source route lays it out: src/, deno.json, deno.lock and a DENO_DIR with the dependencies cached; returns its main.ts. */
 async function portableCopy(dir: string): Promise<string> {
-  await Deno.copyFile(join(ROOT, "deno.json"), join(dir, "deno.json"));
+  for (const f of ["deno.json", "deno.lock"]) {
+    await Deno.copyFile(join(ROOT, f), join(dir, f));
+  }
   const cp = await runCommand(["cp", "-R", join(ROOT, "src"), dir]);
   assert.equal(cp.code, 0, cp.stderr);
-  await Deno.mkdir(join(dir, "deno-dir"));
+  const cache = await runCommand([
+    Deno.execPath(),
+    "cache",
+    "--quiet",
+    "--frozen",
+    "--config",
+    join(dir, "deno.json"),
+    join(dir, "src/main.ts"),
+  ], { DENO_DIR: join(dir, "deno-dir") });
+  assert.equal(cache.code, 0, cache.stderr);
   const open = await runCommand(["chmod", "-R", "a+rwX", dir]);
   assert.equal(open.code, 0, open.stderr);
   return join(dir, "src/main.ts");
@@ -201,8 +237,8 @@ Deno.test("the OS refusing access (EACCES) is not a missing permission: the sour
     const flags = await permissionFlags();
     const run = (args: string[]) =>
       runCommand(
-        [...asUser, Deno.execPath(), "run", "--cached-only"]
-          .concat(flags, [main], args),
+        [...asUser, Deno.execPath(), "run", "--cached-only", "--config"]
+          .concat([join(dir, "deno.json")], flags, [main], args),
         { DENO_DIR: join(dir, "deno-dir") },
       );
     const creds = join(dir, "claude/.credentials.json");
