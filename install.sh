@@ -174,7 +174,7 @@ version_of() {
 # source_dir: the source tree beside this script.
 source_dir() {
   src=$(cd "$(dirname "$0")" && pwd)
-  for f in deno.json deno.lock src/main.ts src/flags.sh; do
+  for f in deno.json src/main.ts src/flags.sh; do
     [ -f "$src/$f" ] || die "no --binary or --url, and $src is not the source tree (no $f)"
   done
   printf '%s\n' "$src"
@@ -246,13 +246,12 @@ launcher() {
   printf '#!/bin/sh\n'
   printf '# %s %s, installed from source by install.sh.\n' "$NAME" "$VERSION"
   printf '# Runs %s/src/main.ts with Deno and the flags of\n' "$LIB"
-  printf '# src/flags.sh (the list deno task compile bakes into the binary);\n'
-  printf '# the dependencies were cached in deno-dir/ at install time, so\n'
-  printf '# nothing is fetched at run time.\n'
+  printf '# src/flags.sh (the list deno task compile bakes into the binary).\n'
+  printf '# It imports only its own files (zod is bundled in src/lib/zod/), and\n'
+  printf '# deno-dir/ holds them compiled at install time: nothing is fetched.\n'
   printf 'export DENO_DIR=%s\n' "$(quote "$1/deno-dir")"
   printf 'export DENO_NO_UPDATE_CHECK=1\n'
-  printf 'exec %s run --cached-only --frozen --config %s \\\n' \
-    "$(quote "$DENO_EXE")" "$(quote "$1/deno.json")"
+  printf 'exec %s run --cached-only \\\n' "$(quote "$DENO_EXE")"
   while IFS= read -r flag; do
     printf '  %s \\\n' "$(quote "$flag")"
   done <"$TMP/flags"
@@ -267,8 +266,8 @@ quote() {
   esac
 }
 
-# install_source: the source under LIB (src/, deno.json, deno.lock), its
-# dependencies cached in LIB/deno-dir, and the launcher at BIN.
+# install_source: the source under LIB (src/ and deno.json, which holds the
+# version), compiled into LIB/deno-dir, and the launcher at BIN.
 install_source() {
   src=$(source_dir) || exit 1
   VERSION=$(version_of "$src")
@@ -286,12 +285,11 @@ install_source() {
   record "$LIB/"
   # staged whole, then compared: one copy, not a process per file
   mkdir -p "$TMP/lib"
-  (cd "$src" && cp -R src deno.json deno.lock "$TMP/lib/")
+  (cd "$src" && cp -R src deno.json "$TMP/lib/")
   chmod -R u=rwX,go=rX "$TMP/lib"
   files=$(find "$TMP/lib" -type f | wc -l | tr -d ' ')
   if [ -d "$lib/src" ] && diff -r "$TMP/lib/src" "$lib/src" >/dev/null 2>&1 &&
-    cmp -s "$TMP/lib/deno.json" "$lib/deno.json" &&
-    cmp -s "$TMP/lib/deno.lock" "$lib/deno.lock"; then
+    cmp -s "$TMP/lib/deno.json" "$lib/deno.json"; then
     say "unchanged  $LIB ($files files)"
   else
     # the source as a whole: files an earlier version had and this one lacks go
@@ -301,21 +299,16 @@ install_source() {
     rm -rf "$lib/src"
     mv "$lib/src.new" "$lib/src"
     copy "$TMP/lib/deno.json" "$LIB/deno.json" 0644 || true
-    copy "$TMP/lib/deno.lock" "$LIB/deno.lock" 0644 || true
     say "installed  $LIB ($files files)"
   fi
 
-  if ! DENO_DIR="$lib/deno-dir" "$DENO_EXE" cache --quiet --frozen \
-    --config "$lib/deno.json" "$lib/src/main.ts" >"$TMP/cache.log" 2>&1; then
-    tail -n 10 "$TMP/cache.log" >&2
-    die "deno cache could not fetch the dependencies into $LIB/deno-dir (above)"
-  fi
-  chmod -R a+rX "$lib"
-
-  # the launcher, checked with this install's own paths before it is put
+  # the launcher, checked with this install's own paths before it is put; its
+  # first run leaves the source compiled in deno-dir for the service user
+  mkdir -p "$lib/deno-dir"
   launcher "$lib" >"$TMP/check"
   chmod 0755 "$TMP/check"
   check_runs "the source installed in $lib" "$TMP/check"
+  chmod -R a+rX "$lib"
   launcher "$LIB" >"$TMP/bin"
 }
 

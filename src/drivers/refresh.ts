@@ -3,12 +3,7 @@
  * `--once` runs one such pass; without it, a timer runs them every interval
  * and when the token enters the refresh window.
  */
-import {
-  ExitCode,
-  loginEnded,
-  messageOf,
-  passExitCode,
-} from "../lib/errors.ts";
+import { ExitCode, loginEnded, messageOf } from "../lib/errors.ts";
 import { fingerprint } from "../lib/fingerprint.ts";
 import { expiry, formatDuration, relative, sleep } from "../lib/time.ts";
 import type { Login } from "../login/credentials.ts";

@@ -8,10 +8,10 @@
 # What the stand-in holds, in place of what the Dockerfile installs:
 #   the compiled binary     -> this machine's deno running /app/src/main.ts with
 #                              the flags of src/flags.sh, as install.sh's source
-#                              route does: --config /app/deno.json (its import
-#                              map: zod), and the dependencies cached in
-#                              /app/deno-dir when the image is made (no
-#                              network inside: --cached-only, --frozen)
+#                              route does, the source compiled into
+#                              /app/deno-dir when the image is made (it imports
+#                              only its own files; no network inside:
+#                              --cached-only)
 #   docker CLI              -> this machine's docker CLI
 #   compose v2 plugin       -> a CLI-plugin shim running Debian's docker-compose
 #                              1.29.2 (as tests/engine/engine.sh installs on the host)
@@ -91,12 +91,12 @@ os.execv("/usr/bin/docker-compose", ["docker-compose"] + sys.argv[2:])
 SHIM
 chmod 755 "$stage/usr/local/libexec/docker/cli-plugins/docker-compose"
 
-# The tool: its source, deno.json (version, import map) and deno.lock, and a
-# DENO_DIR with the dependencies cached (checked against deno.lock).
-cp "$ROOT/deno.json" "$ROOT/deno.lock" "$stage/app/"
+# The tool: its source, deno.json (its version), and a DENO_DIR with the source
+# compiled.
+cp "$ROOT/deno.json" "$stage/app/"
 cp -R "$ROOT/src" "$stage/app/src"
-DENO_DIR="$stage/app/deno-dir" deno cache --quiet --frozen \
-  --config "$stage/app/deno.json" "$stage/app/src/main.ts"
+DENO_DIR="$stage/app/deno-dir" deno run --quiet --no-config \
+  "$stage/app/src/main.ts" --version >/dev/null
 
 # The Dockerfile's last stage: ENV, CMD, ENTRYPOINT (continuation lines joined).
 final=$(awk '/^FROM /{ s = "" } { s = s $0 "\n" } END { printf "%s", s }' "$ROOT/Dockerfile" |
@@ -107,8 +107,7 @@ while IFS= read -r line; do
   ENV\ * | CMD\ *) changes+=(--change "$line") ;;
   ENTRYPOINT\ *)
     mapfile -t run < <(
-      printf '%s\n' /usr/local/bin/deno run --cached-only --frozen \
-        --config /app/deno.json
+      printf '%s\n' /usr/local/bin/deno run --cached-only
       sh "$ROOT/src/flags.sh"
       echo /app/src/main.ts
     )

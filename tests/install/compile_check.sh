@@ -35,7 +35,7 @@ actual=$("$bin" --version)
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 : >"$dest/empty.env"
-# the import map reached the binary: config validates with zod
+# the bundled zod reached the binary: config validates its values with it
 "$bin" config --json --config "$dest/empty.env" >/dev/null
 DESTDIR=$dest/root sh install.sh --binary "$bin" --init systemd --user root >/dev/null
 cmp "$bin" "$dest/root/usr/local/bin/sync-oauth-token"

@@ -9,7 +9,7 @@
  * (tests/helpers/fixture.ts), so they cannot run a launcher. `deno task
  * test:perms` runs them under exactly the flags of src/flags.sh; the test
  * below proves the launcher hands Deno exactly those flags (argv recorded),
- * plus only --cached-only, --frozen and --config; the others run the installed
+ * plus only --cached-only; the others run the installed
  * copy for real (delivery, a denied write, offline, as another user).
  */
 import assert from "node:assert/strict";
@@ -29,7 +29,7 @@ async function standin(box: Sandbox): Promise<string> {
   const path = join(box.dir, "sync-oauth-token");
   await Deno.writeTextFile(
     path,
-    `#!/bin/sh\nexec ${Deno.execPath()} run --config ${ROOT}/deno.json ${flags} ${ROOT}/src/main.ts "$@"\n`,
+    `#!/bin/sh\nexec ${Deno.execPath()} run ${flags} ${ROOT}/src/main.ts "$@"\n`,
   );
   await Deno.chmod(path, 0o755);
   return path;
@@ -230,7 +230,7 @@ unshare -n runuser -u alice -- env HOME=/home/alice ${BIN} --version`,
 
 Deno.test({
   name:
-    "the launcher runs Deno with exactly the flags of src/flags.sh (SOT_ALLOW_* applied at install, as for deno task compile), plus --cached-only, --frozen and --config",
+    "the launcher runs Deno with exactly the flags of src/flags.sh (SOT_ALLOW_* applied at install, as for deno task compile), plus --cached-only",
   ignore,
   async fn() {
     const box = await Sandbox.create();
@@ -275,9 +275,6 @@ exec ${Deno.execPath()} "$@"
       const expected = [
         "run",
         "--cached-only",
-        "--frozen",
-        "--config",
-        `${LIB}/deno.json`,
         ...new TextDecoder().decode(flags.stdout).split("\n").filter(Boolean),
         `${LIB}/src/main.ts`,
         "config",

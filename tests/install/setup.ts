@@ -33,7 +33,7 @@ export async function setup() {
   const flags = (await permissionFlags()).join(" ");
   await Deno.writeTextFile(
     binary,
-    `#!/bin/sh\nexec ${Deno.execPath()} run --config ${ROOT}/deno.json ${flags} ${ROOT}/src/main.ts "$@"\n`,
+    `#!/bin/sh\nexec ${Deno.execPath()} run ${flags} ${ROOT}/src/main.ts "$@"\n`,
   );
   await Deno.chmod(binary, 0o755);
   const env = (more: Record<string, string> = {}) => ({
