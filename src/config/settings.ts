@@ -113,15 +113,15 @@ class Layers {
     this.origins[camel(flag)] = from;
   }
 
-  /** Adds a config file's keys of this scope; a key of another scope or an unknown key is an error. */
-  addFile(file: TextFile, scope: Scope, flags: string[]): void {
+  /** Adds a config file's keys among `flags`; an unknown key is an error, and so is a global key in a target file. */
+  addFile(file: TextFile, kind: "main" | "target", flags: string[]): void {
     for (const [key, value] of Object.entries(parseDotenv(file.text))) {
       const flag = flagOfKey(key);
       if (!flag) {
         throw usageError(`${file.path}: unknown key ${key}`);
       }
       if (!flags.includes(flag)) {
-        if (scope === "target" && SPECS[flag].scope === "global") {
+        if (kind === "target" && SPECS[flag].scope === "global") {
           throw usageError(
             `${file.path}: ${key} is a global setting; set it in the main config file`,
           );
@@ -180,7 +180,7 @@ export function resolveSettings(sources: ConfigSources): Settings {
   const globalFlags = flagsOf("global");
   const targetFlags = flagsOf("target");
   const g = new Layers();
-  if (sources.file) g.addFile(sources.file, "global", globalFlags);
+  if (sources.file) g.addFile(sources.file, "main", globalFlags);
   g.addEnv(sources.env, globalFlags);
   g.addFlags(sources.flags, globalFlags);
   g.raw.credentials ??= defaultCredentialsPath(sources.env);
@@ -192,7 +192,7 @@ export function resolveSettings(sources: ConfigSources): Settings {
   }
   // The main configuration's target settings: the one target, or what every target file inherits.
   const main = new Layers();
-  if (sources.file) main.addFile(sources.file, "global", targetFlags);
+  if (sources.file) main.addFile(sources.file, "main", targetFlags);
   main.addEnv(sources.env, targetFlags);
   main.addFlags(sources.flags, targetFlags);
   const files = sources.targetFiles ?? [];
