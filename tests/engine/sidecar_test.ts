@@ -88,10 +88,16 @@ Deno.test({
     });
     const built = performance.now() - t0;
     const oldToken = testToken();
+    const state = await Deno.makeTempDir({ prefix: "sot-openclaw-state-" });
     const p = await Project.create({
       flavor: "v2",
       dirName: `sotsc${randomId(8)}`,
       initialToken: oldToken,
+      // as OpenClaw's own docker setup writes its .env
+      extraEnv: [
+        "OPENCLAW_GATEWAY_TOKEN=gw-test-token",
+        `OPENCLAW_CONFIG_DIR=${state}`,
+      ],
     }).catch(async (err) => {
       await run("docker", ["rmi", "-f", image], { env: engine });
       throw err;
@@ -229,6 +235,7 @@ Deno.test({
       await Deno.remove(`${p.dir}/docker-compose.override.yml`).catch(() => {});
       await p.down();
       await run("docker", ["rmi", "-f", image], { env: engine });
+      await Deno.remove(state, { recursive: true });
     }
   },
 });
