@@ -1,7 +1,9 @@
 /**
  * Benchmarks of the agent on this machine, printed as numbers (no assertions):
  * the wall time of a no-op `--once`, rename-to-delivery latency in watch mode,
- * a burst of renames, and idle CPU and memory.
+ * a burst of renames, and idle CPU and memory. With --openclaw, also the
+ * delivery to the real OpenClaw (tests/bench/openclaw.ts: minutes; needs the
+ * engine and tests/openclaw/setup.sh).
  */
 import { dirname } from "node:path";
 import {
@@ -167,3 +169,10 @@ console.log(
 await benchOnce();
 await benchWatch();
 await benchBareWatcher();
+// Delivery to the real OpenClaw, in a compose deployment on the real engine
+// and natively: minutes, and the engine and OpenClaw's cache; only asked for.
+if (Deno.args.includes("--openclaw")) {
+  const { benchOpenClaw } = await import("./openclaw.ts");
+  const i = Deno.args.indexOf("--rotations");
+  await benchOpenClaw(i >= 0 ? Number(Deno.args[i + 1]) : undefined);
+}
