@@ -310,8 +310,9 @@ async function check(
   return { view, verdict: verify(view, login) };
 }
 
-/** What docker says when the gateway's container went away (recreated, stopped): discovery finds the new one. */
-const GONE = /No such container|is not running|cannot connect to/i;
+/** A failure that may pass: the gateway's container went away (recreated, stopped: discovery finds the new one), or the gateway is starting or slow. */
+const GONE =
+  /No such container|is not running|cannot connect to|UNAVAILABLE|retry shortly|timed out|timeout/i;
 
 /** Delivers straight to the store; returns where it changed, "current", or false when the route is closed (and whether that is only for want of anthropic:manual). */
 async function tryDirect(
@@ -385,7 +386,14 @@ export async function deliverToOpenClaw(
     }
     return Promise.resolve(c);
   };
-  if (memo.verified === undefined && !direct.profileMissing) {
+  // Already in use? Asked once per process: of the gateway when it answers,
+  // else of a CLI known to answer (not worth a probe: the paste finds one).
+  const known = memo.cli ??
+    (candidates.length === 1 ? candidates[0] : undefined);
+  if (
+    memo.verified === undefined && !direct.profileMissing &&
+    (memo.discovery?.reach || known)
+  ) {
     const before = await check(memo, cli, deps.run, login, deps.log)
       .catch(() => undefined);
     if (before?.verdict.ok) {
@@ -395,6 +403,15 @@ export async function deliverToOpenClaw(
     }
   }
   if (dryRun) {
+    const d = memo.discovery;
+    if (d?.reach && d.stateDir && !d.closed) {
+      const path = storeDatabase(d.stateDir.value);
+      deps.log.info(
+        "would write the store and have the gateway reload (or paste-token, should it hold no anthropic:manual yet)",
+        { sink: "openclaw", path, to: token },
+      );
+      return path;
+    }
     deps.log.info("would paste-token", { ...where, to: token });
     return where.path;
   }

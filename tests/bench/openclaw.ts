@@ -30,6 +30,7 @@ import { requireEngine } from "../engine/fixture.ts";
 import {
   createState,
   gatewayBearer,
+  messagesSince,
   paths,
   startGateway,
   startMock,
@@ -104,6 +105,7 @@ async function composeRotations(
   await ws.writeLogin(login);
   const container = await d.container();
   const before = await started(d);
+  const startsBefore = await cliStarts(d);
   const t0 = Date.now();
   const agent = Running.start(ws, flags);
   try {
@@ -114,6 +116,7 @@ async function composeRotations(
     );
     const first = Date.now() - t0;
     const startsAfterFirst = await cliStarts(d);
+    const firstStarts = startsAfterFirst - startsBefore;
     const verified: number[] = [];
     const carried: number[] = [];
     const path: number[] = [];
@@ -142,7 +145,7 @@ async function composeRotations(
     console.log(
       `compose, ${label}: first delivery (agent start, discovery${
         extra.length ? "" : ", paste-token"
-      }) ${first} ms, ${startsAfterFirst} CLI start-ups`,
+      }) ${first} ms, ${firstStarts} compose calls running the CLI (a missing program's failed exec included)`,
     );
     console.log(`  rename → verified in use: ${spread(verified)}`);
     console.log(
@@ -197,6 +200,7 @@ async function nativeRotations(rotations: number): Promise<void> {
     const first = Date.now() - t0;
     const verified: number[] = [];
     const carried: number[] = [];
+    const path: number[] = [];
     for (let i = 1; i <= rotations; i++) {
       login = testLogin();
       const rename = Date.now();
@@ -207,6 +211,7 @@ async function nativeRotations(rotations: number): Promise<void> {
         120_000,
       );
       verified.push(Date.now() - rename);
+      const asked = Date.now();
       const bearer = await gatewayBearer(
         gateway.url,
         st,
@@ -216,7 +221,9 @@ async function nativeRotations(rotations: number): Promise<void> {
       if (bearer !== `Bearer ${login.accessToken}`) {
         throw new Error(`native: rotation ${i} was not carried`);
       }
-      carried.push(Date.now() - rename);
+      const [seen] = await messagesSince(mock.logPath, asked);
+      carried.push(seen.ts - rename);
+      path.push(seen.ts - asked);
     }
     console.log(
       `native: first delivery (agent start, discovery, paste-token) ${first} ms; docker calls: ${
@@ -225,9 +232,9 @@ async function nativeRotations(rotations: number): Promise<void> {
     );
     console.log(`  rename → verified in use: ${spread(verified)}`);
     console.log(
-      `  rename → the gateway's next model request answered with it: ${
+      `  rename → the gateway's next model request carrying it: ${
         spread(carried)
-      }`,
+      } (of which the request itself, asked after "verified": ${spread(path)})`,
     );
   } finally {
     await agent.stop();

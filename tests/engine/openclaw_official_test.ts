@@ -162,6 +162,17 @@ engineTest(
         /openclaw .* in sync +uses the current token \(verified: the gateway 2026\.9\.6/,
       );
 
+      // a --once run (cron) starts from what the last run learned: no
+      // `compose ps`, no CLI, no reload for a token already verified
+      await d.project.clearComposeLogs();
+      const once = await ws.run(["--once", ...flags]);
+      assert.equal(once.code, 0, once.stderr);
+      assert.match(
+        once.stderr,
+        /nothing to do: every target holds the current token/,
+      );
+      assert.deepEqual(await d.project.composeCalls("v2"), ["version"]);
+
       // what must not have happened
       assert.deepEqual(
         await d.tokenEndpointCalls(),

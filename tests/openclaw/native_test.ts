@@ -131,6 +131,19 @@ Deno.test("native openclaw 2026.9.6, only --credentials: found in ~/.openclaw wi
       /openclaw .* in sync +uses the current token \(verified/,
     );
     assert.deepEqual(await ws.dockerCalls(), [], "not one docker call");
+    // a compose target configured beside it: delivered to as configured, the
+    // native one named by doctor
+    await Deno.writeTextFile(ws.envFile, "OPENCLAW_GATEWAY_TOKEN=x\n");
+    const doctor = await ws.run([
+      "doctor",
+      ...flags,
+      "--env-file",
+      ws.envFile,
+    ]);
+    assert.match(
+      doctor.stdout,
+      /^WARN {2}openclaw .*a native OpenClaw is also on this host \(\S+\.openclaw \(~\/\.openclaw of \w+, the agent's user\)\); this target delivers to the compose gateway as configured/m,
+    );
     assert.deepEqual(
       await tokenEndpointCalls(st),
       [],
