@@ -130,6 +130,9 @@ async function mustCall(
 const NO_PROGRAM =
   /executable file not found|: not found\s*$|command not found|No such file or directory|Cannot find module|unknown command|too many arguments/im;
 
+/** Why a CLI that ran out of time is unreachable. */
+const NO_ANSWER = "the OpenClaw CLI did not answer";
+
 /** Whether a run failed because the program, or the entry file node was given, is not there. */
 export function programMissing(result: RunResult): boolean {
   return !result.timedOut &&
@@ -151,9 +154,7 @@ export function classifyProbe(help: RunResult, version: string): Probe {
       ? { kind: "old", version }
       : { kind: "current", version };
   }
-  if (help.timedOut) {
-    return { kind: "unreachable", why: "the OpenClaw CLI did not answer" };
-  }
+  if (help.timedOut) return { kind: "unreachable", why: NO_ANSWER };
   if (help.code === 0 || programMissing(help)) {
     return {
       kind: "absent",
@@ -200,7 +201,9 @@ export async function probeCandidates(
   let all = candidates;
   if (more && candidates.length > 0) {
     const probes = await probeCandidates(candidates, run);
-    if (probes.probe.kind !== "unreachable") return probes;
+    if (
+      probes.probe.kind !== "unreachable" || probes.probe.why === NO_ANSWER
+    ) return probes;
     tried.push(...probes.tried);
     unreachable = probes.probe;
     all = await more();
@@ -212,6 +215,9 @@ export async function probeCandidates(
       return { probe, cli, tried };
     }
     if (probe.kind === "unreachable") unreachable ??= probe;
+    // A CLI that ran out of time (a hung daemon) would not answer through
+    // the next prefix either: each would cost the whole time limit again.
+    if (probe.kind === "unreachable" && probe.why === NO_ANSWER) break;
   }
   return {
     probe: unreachable ?? {

@@ -231,8 +231,16 @@ async function fromMount(
     return undefined;
   }
   const sub = inside.slice(mount.destination.length);
+  /** The host path, when this process sees it (a sidecar must mount it at the same path). */
+  const onHost = async (path: string, from: string) => {
+    if (await exists(path)) return found(path, from);
+    looked.push(
+      `container ${id} keeps ${inside} in ${path}, which this process does not see (a sidecar must mount it at the same path)`,
+    );
+    return undefined;
+  };
   if (mount.type === "bind") {
-    return found(
+    return await onHost(
       join(mount.source, sub),
       `the bind mount of ${inside} in container ${id}`,
     );
@@ -250,7 +258,7 @@ async function fromMount(
       return undefined;
     }
     const base = volume.mountpoint ?? mount.source;
-    return found(
+    return await onHost(
       join(base, sub),
       `named volume ${volume.name} mounted at ${inside} in container ${id} (docker volume inspect)`,
     );

@@ -250,3 +250,24 @@ Deno.test("openclaw version: from the banner or --version line, `OpenClaw 2026.9
     "an OpenClaw error that says 'not found' is not a missing program",
   );
 });
+
+Deno.test("openclaw probe over candidates: a CLI that runs out of time (a hung daemon) ends the probe, the next prefix would only wait as long again", async () => {
+  const r = byCandidate({
+    "a": () => ({ code: 124, stdout: "", stderr: "", timedOut: true }),
+  });
+  let asked = false;
+  const found = await probeCandidates(
+    [cli("a"), cli("a", "b")],
+    r.run,
+    () => {
+      asked = true;
+      return Promise.resolve([]);
+    },
+  );
+  assert.deepEqual(found.probe, {
+    kind: "unreachable",
+    why: "the OpenClaw CLI did not answer",
+  });
+  assert.equal(r.calls.length, 1);
+  assert.equal(asked, false);
+});

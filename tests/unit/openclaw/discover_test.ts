@@ -95,7 +95,7 @@ Deno.test("discover (compose): OPENCLAW_CONFIG_DIR of the .env names the state d
   }
 });
 
-Deno.test("discover (compose): without OPENCLAW_CONFIG_DIR the gateway's mount of /home/node/.openclaw names it: a bind mount's source, a named volume's mountpoint", async () => {
+Deno.test("discover (compose): without OPENCLAW_CONFIG_DIR the gateway's mount of /home/node/.openclaw names it: a bind mount's source, a named volume's mountpoint, when this process sees the path", async () => {
   const dir = await stateDir();
   const envFile = join(dir, ".env");
   await Deno.writeTextFile(envFile, "OPENCLAW_GATEWAY_TOKEN=gw-dotenv\n");
@@ -125,6 +125,7 @@ Deno.test("discover (compose): without OPENCLAW_CONFIG_DIR the gateway's mount o
         ID.slice(0, 12)
       }`,
     });
+    await Deno.mkdir(join(dir, ".openclaw"));
     const vol = docker({
       "docker compose version": () => ok("v2"),
       "docker compose ps -q": () => ok(ID),
@@ -150,6 +151,20 @@ Deno.test("discover (compose): without OPENCLAW_CONFIG_DIR the gateway's mount o
     assert.ok(vol.calls.includes("docker volume inspect oc_home"));
     assert.equal(viaVolume.store, undefined);
     assert.match(viaVolume.closed!, /holds no state\/openclaw\.sqlite/);
+    const elsewhere = { ...bind, Source: "/srv/not-on-this-host" };
+    const sidecar = await discover(targetSettings({ "env-file": envFile }), {
+      ...deps,
+      run: docker({
+        "docker compose version": () => ok("v2"),
+        "docker compose ps -q": () => ok(ID),
+        "docker inspect": () => ok(inspected({ mounts: [elsewhere] })),
+      }).run,
+    });
+    assert.equal(sidecar.stateDir, undefined);
+    assert.match(
+      sidecar.looked.join("; "),
+      /keeps \/home\/node\/\.openclaw in \/srv\/not-on-this-host, which this process does not see \(a sidecar must mount it at the same path\)/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
