@@ -28,6 +28,8 @@ import {
 } from "./lib/errors.ts";
 import { createLogger, type Logger, stderrIsJournal } from "./lib/log.ts";
 import { runProcess } from "./lib/process.ts";
+import type { OpenClawMemo } from "./openclaw/deliver.ts";
+import { findNativeState } from "./openclaw/native.ts";
 import { Hooks } from "./ops/hooks.ts";
 import { serveMetrics } from "./ops/metrics.ts";
 import { Recorder } from "./ops/recorder.ts";
@@ -39,15 +41,57 @@ function print(text: string): void {
   console.log(text);
 }
 
-/** Refuses to deliver when a target has nowhere to deliver to: a usage error naming the settings. */
+/** Where native discovery looked for a target that names no destination and found nothing, by target name. */
+const lookedFor = new Map<string, string[]>();
+
+/**
+ * Serves a native OpenClaw (issue 18) to a target that names nowhere to
+ * deliver: its state directory, when found ($OPENCLAW_STATE_DIR, else
+ * ~/.openclaw of the agent's user, or of the credentials' owner for a root
+ * agent), becomes the target's, its origin `found: …`. A target that names
+ * a destination is left as configured: discovery never picks between a
+ * configured compose target and a native OpenClaw.
+ */
+async function withNativeOpenClaw(settings: Settings): Promise<Settings> {
+  for (const t of settings.targets) {
+    if (!noDestination(t.settings)) continue;
+    const native = await findNativeState({
+      env: Deno.env.toObject(),
+      uid: Deno.uid(),
+      credentials: settings.global.credentials,
+    });
+    if (native.stateDir) {
+      t.settings.openclawState = native.stateDir.value;
+      t.origins.openclawState = `found: ${native.stateDir.from}`;
+    } else lookedFor.set(t.settings.name, native.looked);
+  }
+  return settings;
+}
+
+/** Refuses to deliver when a target has nowhere to deliver to: a usage error naming the settings and where a native OpenClaw was looked for. */
 function assertDestinations(settings: Settings): void {
   for (const t of settings.targets) {
     const missing = noDestination(t.settings);
     if (missing) {
       const of = t.file ? ` (target ${t.settings.name}, ${t.file})` : "";
-      throw usageError(`${missing}${of}`);
+      const looked = lookedFor.get(t.settings.name);
+      const native = looked
+        ? `; no native OpenClaw found either (${looked.join("; ")})`
+        : "";
+      throw usageError(`${missing}${of}${native}`);
     }
   }
+}
+
+/** What the process knows of each target's OpenClaw at the start: where its settings came from, and what the last run learned. */
+function openclawMemos(
+  settings: Settings,
+  recorder: Recorder,
+): Map<string, OpenClawMemo> {
+  return new Map(settings.targets.map((t) => [t.settings.name, {
+    origins: t.origins,
+    learned: recorder.state.targets?.[t.settings.name]?.openclaw,
+  }]));
 }
 
 /** Runs watch or refresh: the recorder (state file, hooks) and, outside --once, the metrics server around the driver. */
@@ -73,7 +117,7 @@ async function deliver(
   const agent: Agent = {
     global,
     targets: settings.targets.map((t) => t.settings),
-    deps: { run: runProcess, log, openclaw: new Map() },
+    deps: { run: runProcess, log, openclaw: openclawMemos(settings, recorder) },
     recorder,
     log,
   };
@@ -101,7 +145,10 @@ export async function main(args: string[], log?: Logger): Promise<number> {
     print(`${usage(denoJson.version)}\n\n${helpText(line.command)}`);
     return ExitCode.ok;
   }
-  const load = () => loadSettings(line.options, Deno.env.toObject());
+  const load = async () =>
+    await withNativeOpenClaw(
+      await loadSettings(line.options, Deno.env.toObject()),
+    );
   const settings = await load();
   const { global } = settings;
   log ??= createLogger({

@@ -69,9 +69,17 @@ export async function findCompose(
   return undefined;
 }
 
+/** The variant each runner found, asked once per process (a pass asks in several places). */
+const detected = new WeakMap<Runner, Promise<ComposeVariant>>();
+
 /** The compose to run: v2 when it works, else v1 (whose own error then says what is missing). */
-export async function detectCompose(run: Runner): Promise<ComposeVariant> {
-  return (await findCompose(run))?.variant ?? "v1";
+export function detectCompose(run: Runner): Promise<ComposeVariant> {
+  let variant = detected.get(run);
+  if (!variant) {
+    variant = findCompose(run).then((f) => f?.variant ?? "v1");
+    detected.set(run, variant);
+  }
+  return variant;
 }
 
 /** What docker and docker-compose print when no daemon answers. */

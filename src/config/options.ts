@@ -240,7 +240,7 @@ export const OPTIONS = {
     group: "openclaw",
     scope: "target",
     help:
-      "how the token reaches OpenClaw: auto (ask it) | cli (models auth paste-token) | auth-profiles (older releases' auth-profiles.json) | legacy (oauth.json + .env + recreate) | env-only (.env + recreate)",
+      "how the token reaches OpenClaw: auto (find out: the store it keeps, else its CLI) | cli (its store: directly when the gateway can be made to reload, else models auth paste-token) | auth-profiles (older releases' auth-profiles.json) | legacy (oauth.json + .env + recreate) | env-only (.env + recreate)",
     commands: TARGETED,
     schema: z._default(
       oneOf(["auto", "cli", "auth-profiles", "legacy", "env-only"]),
@@ -253,7 +253,8 @@ export const OPTIONS = {
     help: "command that runs the gateway's OpenClaw CLI, split on blanks",
     commands: TARGETED,
     schema: z.optional(nonEmpty),
-    shownDefault: "found: openclaw on PATH, or in the gateway's container",
+    shownDefault:
+      "found: in the gateway's container (openclaw, node dist/index.js, node openclaw.mjs, then the openclaw-cli service), or openclaw on PATH",
   },
   "openclaw-state": {
     group: "openclaw",
@@ -263,25 +264,27 @@ export const OPTIONS = {
     commands: TARGETED,
     schema: z.optional(path),
     shownDefault:
-      "found: OPENCLAW_CONFIG_DIR of the .env, the gateway's mount, or ~/.openclaw",
+      "found: OPENCLAW_CONFIG_DIR of the .env, else the gateway container's mount (a named volume through docker volume inspect); natively $OPENCLAW_STATE_DIR, else ~/.openclaw",
   },
   "openclaw-gateway": {
     group: "openclaw",
     scope: "target",
-    help: "the gateway's WebSocket URL, for the direct route",
+    help:
+      "the gateway's WebSocket URL, to have it reload and confirm the token",
     commands: TARGETED,
     schema: z.optional(url(["ws:", "wss:"])),
-    shownDefault: "ws://127.0.0.1:<the gateway's port>",
+    shownDefault:
+      "found: its port inside the gateway's container (docker exec; the published port grants no scopes), or ws://127.0.0.1:<gateway.port of openclaw.json>",
   },
   "openclaw-gateway-token": {
     group: "openclaw",
     scope: "target",
-    help: "the gateway's shared token, for the direct route",
+    help: "the gateway's shared token, to have it reload and confirm the token",
     commands: TARGETED,
     schema: z.optional(nonEmpty),
     secret: true,
     shownDefault:
-      "OPENCLAW_GATEWAY_TOKEN of the environment, the .env or openclaw.json",
+      "found: gateway.auth.token of openclaw.json, else OPENCLAW_GATEWAY_TOKEN of the environment, the gateway's container, the .env or OpenClaw's own .env",
   },
   // Watch mode
   "settle": {

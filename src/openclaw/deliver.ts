@@ -1,42 +1,70 @@
-/** Delivery to a current OpenClaw: choose the route, deliver directly or through its CLI, make the token win, verify. */
-import type { ComposeConfig } from "../compose/project.ts";
+/**
+ * Delivery to OpenClaw: find it (src/openclaw/discover.ts), choose the
+ * route, then deliver directly to its store when the running gateway can be
+ * made to reload, else through its CLI; make the token win and verify it is
+ * in use. What a process learns is kept in a memo per target: later passes
+ * ask nothing again until the gateway's container or version changes.
+ */
 import { deliveryFailed, messageOf } from "../lib/errors.ts";
 import { fingerprint } from "../lib/fingerprint.ts";
-import type { Logger } from "../lib/log.ts";
+import type { Fields, Logger } from "../lib/log.ts";
 import type { Runner } from "../lib/process.ts";
 import type { Login } from "../login/credentials.ts";
 import { MANUAL_PROFILE, storeDatabase } from "../sinks/auth_store.ts";
 import {
   modelsStatus,
   type OpenClawCli,
+  pasteThrough,
   pasteToken,
-  probeCli,
-  resolveCli,
+  probeCandidates,
   setOrder,
 } from "./cli.ts";
+import { deliverDirect } from "./direct.ts";
+import { discover, type DiscoverInput, type Discovery } from "./discover.ts";
+import { shown } from "./found.ts";
+import { askGateway, describeReach } from "./gateway_ask.ts";
+import type { Learned } from "./learned.ts";
 import {
+  type AnthropicView,
   anthropicView,
+  gatewayView,
   orderWithManualFirst,
   type Verdict,
   verify,
+  verifyGateway,
 } from "./models_status.ts";
-import { deliverDirect, type DirectResult } from "./direct.ts";
-import { gatewayAccess, type OpenClawSettings, storeKind } from "./discover.ts";
-import { chooseRoute, type RouteChoice, type RouteSetting } from "./route.ts";
+import {
+  chooseRoute,
+  type RouteChoice,
+  routeOfStore,
+  type RouteSetting,
+} from "./route.ts";
 
 /** Everything a target says about its OpenClaw and its compose project. */
-export type OpenClawTarget = OpenClawSettings & ComposeConfig & {
+export type OpenClawTarget = DiscoverInput & {
   openclaw: RouteSetting;
-  openclawCli?: string;
   oauthJson?: string;
 };
 
-/** What a process remembers between passes: the route per configuration and the token last verified in use. */
+/** What a process remembers of a target's OpenClaw between passes. */
 export interface OpenClawMemo {
   key?: string;
+  discovery?: Discovery;
   choice?: RouteChoice;
+  /** The CLI that answered (a probe or a paste), for the discovery's container. */
   cli?: OpenClawCli;
+  /** The fingerprint of the token last verified in use. */
   verified?: string;
+  /** The version the gateway last reported. */
+  version?: string;
+  /** Whether the log has said how the first delivery goes, named OAuth profiles, said that the `.env` does not reach the gateway. */
+  said?: { paste?: boolean; oauth?: boolean; env?: boolean };
+  /** The `.env` found to reach its gateway's container (or whose project cannot tell), not asked again. */
+  envReach?: string;
+  /** Where each configured value came from (given by the caller). */
+  origins?: Record<string, string>;
+  /** What an earlier run learned (given by the caller, from the state file). */
+  learned?: Learned;
 }
 
 /** The edges an OpenClaw delivery touches. */
@@ -44,25 +72,29 @@ export interface OpenClawDeps {
   run: Runner;
   log: Logger;
   openclaw?: OpenClawMemo;
+  /** The agent's environment and user (default: this process's). */
+  env?: Record<string, string | undefined>;
+  uid?: number | null;
 }
 
-/** A route as decided for a pass: the CLI for the CLI route, and whether it was decided just now. */
-export type RouteDecision = RouteChoice & { cli?: OpenClawCli; fresh: boolean };
+/** A route as decided for a pass: what discovery found, the target with the state directory it found, the CLI, and whether it was decided just now. */
+export type RouteDecision<T extends OpenClawTarget = OpenClawTarget> =
+  & RouteChoice
+  & {
+    fresh: boolean;
+    discovery?: Discovery;
+    /** The target with discovered values in place, for its sinks and the delivery. */
+    settings: T;
+    /** For the CLI route: the CLI that answered, else the first to try. */
+    cli?: OpenClawCli;
+    /** Whether `cli` answered (or was configured) rather than being the first to try. */
+    cliAnswered: boolean;
+  };
 
-/** The route of this configuration and, for the CLI route, the CLI; asks the gateway once while it answers. */
-export async function routeFor(
-  config: OpenClawTarget,
-  deps: Pick<OpenClawDeps, "run" | "openclaw">,
-): Promise<RouteDecision> {
-  const setting = config.openclaw;
-  if (setting !== "auto" && setting !== "cli") {
-    return { ...chooseRoute(setting, undefined, config), fresh: false };
-  }
-  // A route the gateway answered for is remembered: later passes neither ask
-  // again nor look at the state directory.
-  const memo = deps.openclaw ?? {};
-  const key = JSON.stringify([
-    setting,
+/** The memo's key: the settings a route depends on. */
+function memoKey(config: OpenClawTarget): string {
+  return JSON.stringify([
+    config.openclaw,
     config.openclawCli,
     config.composeDir,
     config.composeFile,
@@ -70,77 +102,300 @@ export async function routeFor(
     config.service,
     config.oauthJson,
     config.openclawState,
+    config.openclawGateway,
+    config.envFile,
   ]);
-  if (memo.key === key && memo.choice) {
-    return { ...memo.choice, cli: memo.cli, fresh: false };
-  }
-  const store = await storeKind(config.openclawState);
-  if (
-    setting === "auto" && !config.openclawCli && !config.composeDir &&
-    store !== "sqlite"
-  ) {
-    return { ...chooseRoute(setting, undefined, config, store), fresh: false };
-  }
-  const cli = await resolveCli(config, deps.run);
-  const probe = setting === "auto" ? await probeCli(cli, deps.run) : undefined;
-  const choice = chooseRoute(setting, probe, config, store);
-  const forRoute = choice.route === "cli" ? cli : undefined;
-  if (probe?.kind !== "unreachable") {
-    Object.assign(memo, { key, choice, cli: forRoute, verified: undefined });
-  }
-  return { ...choice, cli: forRoute, fresh: true };
 }
 
-/** Reads what OpenClaw uses and compares it with the login. */
+/** The target with the state directory discovery found. */
+function withFound<T extends OpenClawTarget>(
+  config: T,
+  discovery: Discovery | undefined,
+): T {
+  const stateDir = discovery?.stateDir?.value;
+  return stateDir ? { ...config, openclawState: stateDir } : config;
+}
+
+/** The decision from what the memo holds. */
+function decision<T extends OpenClawTarget>(
+  config: T,
+  memo: OpenClawMemo,
+  choice: RouteChoice,
+  fresh: boolean,
+): RouteDecision<T> {
+  return {
+    ...choice,
+    fresh,
+    discovery: memo.discovery,
+    settings: withFound(config, memo.discovery),
+    cli: choice.route === "cli"
+      ? memo.cli ?? memo.discovery?.cli[0]
+      : undefined,
+    cliAnswered: memo.cli !== undefined || memo.discovery?.cli.length === 1,
+  };
+}
+
+/** The CLI an earlier run found, when discovery offers it again for the same container. */
+function learnedCli(
+  discovery: Discovery,
+  learned: Learned | undefined,
+): OpenClawCli | undefined {
+  if (!learned?.cli || learned.container !== discovery.container?.id) {
+    return undefined;
+  }
+  const prefix = JSON.stringify(learned.cli);
+  return discovery.cli.find((c) => JSON.stringify(c.prefix) === prefix);
+}
+
+/**
+ * The route of this target: a fixed --openclaw route, else what the store
+ * on disk says, else what the CLI says (each candidate in turn). Decided
+ * once per process while the gateway answers.
+ */
+export async function routeFor<T extends OpenClawTarget>(
+  config: T,
+  deps: Pick<OpenClawDeps, "run" | "openclaw" | "env" | "uid">,
+): Promise<RouteDecision<T>> {
+  const memo = deps.openclaw ?? {};
+  const key = memoKey(config);
+  if (memo.key === key && memo.choice) {
+    return decision(config, memo, memo.choice, false);
+  }
+  const setting = config.openclaw;
+  if (setting === "env-only" || setting === "legacy") {
+    return {
+      ...chooseRoute(setting, undefined, config),
+      fresh: false,
+      settings: config,
+      cliAnswered: false,
+    };
+  }
+  const discovery = await discover(config, {
+    run: deps.run,
+    env: deps.env ?? Deno.env.toObject(),
+    uid: deps.uid === undefined ? Deno.uid() : deps.uid,
+    origins: memo.origins,
+    container: memo.learned?.container,
+  });
+  if (memo.discovery?.container?.id !== discovery.container?.id) {
+    memo.cli = undefined;
+  }
+  memo.discovery = discovery;
+  memo.cli ??= learnedCli(discovery, memo.learned);
+  if (
+    memo.learned?.verified && memo.learned.container === discovery.container?.id
+  ) {
+    memo.verified ??= memo.learned.verified;
+  }
+  let choice = setting === "auto"
+    ? routeOfStore(discovery.store, discovery.stateDir)
+    : chooseRoute(setting, undefined, config);
+  let reachable = true;
+  if (!choice) {
+    const asked = await probeCandidates(
+      discovery.cli,
+      deps.run,
+      discovery.moreCli,
+    );
+    memo.cli = asked.cli;
+    reachable = asked.probe.kind !== "unreachable";
+    choice = chooseRoute("auto", asked.probe, {
+      oauthJson: config.oauthJson,
+      openclawState: config.openclawState,
+      foundState: discovery.stateDir?.value,
+    }, discovery.store);
+  }
+  // A current OpenClaw whose container is not running yet is looked for
+  // again next pass: once it runs, the direct route may open.
+  const waiting = choice.route === "cli" && discovery.kind === "compose" &&
+    !discovery.container;
+  if (reachable && !waiting) Object.assign(memo, { key, choice });
+  return decision(config, memo, choice, true);
+}
+
+/** The fields of the route's log line: where each part was found, and whether the direct route is open. */
+export function routeFields(d: RouteDecision): Fields {
+  const found = d.discovery;
+  if (!found) return { route: d.route, why: d.why };
+  return {
+    route: d.route,
+    why: d.why,
+    ...(found.version ? { version: shown(found.version) } : {}),
+    ...(found.stateDir ? { state: shown(found.stateDir) } : {}),
+    ...(d.route === "cli"
+      ? {
+        direct: found.closed
+          ? `closed: ${found.closed}`
+          : `open: gateway ${
+            found.reach ? describeReach(found.reach) : "?"
+          }, token from ${found.reach?.token.from}`,
+        cli: cliShown(d),
+      }
+      : {}),
+  };
+}
+
+/** The CLI of the log line: the one that answered (or was configured), else the candidates still to try. */
+function cliShown(d: RouteDecision): string {
+  if (d.cli && d.cliAnswered) {
+    return `${d.cli.prefix.join(" ")}${d.cli.from ? ` (${d.cli.from})` : ""}`;
+  }
+  const tried = d.discovery?.cli ?? [];
+  return tried.length === 0
+    ? "none found"
+    : `not asked yet; to try: ${
+      tried.map((c) => c.prefix.join(" ")).join(" | ")
+    }`;
+}
+
+/** What a run learned, for the state file. */
+export function learnedOf(
+  memo: OpenClawMemo,
+  at: number,
+): Learned | undefined {
+  if (!memo.choice) return undefined;
+  return {
+    at,
+    route: memo.choice.route,
+    container: memo.discovery?.container?.id,
+    version: memo.version ?? memo.discovery?.version?.value,
+    cli: memo.cli?.prefix,
+    verified: memo.verified,
+  };
+}
+
+/** Notes a version the gateway reported: a change forgets the CLI found for the old one. */
+function sawVersion(
+  memo: OpenClawMemo,
+  version: string | undefined,
+  log: Logger,
+): void {
+  if (!version) return;
+  if (memo.version && memo.version !== version) {
+    log.info("OpenClaw's version changed", {
+      from: memo.version,
+      to: version,
+    });
+    memo.cli = undefined;
+  }
+  memo.version = version;
+}
+
+/** What OpenClaw uses, through the gateway when it can be reached, else `models status`. */
 async function check(
-  cli: OpenClawCli,
+  memo: OpenClawMemo,
+  cli: () => Promise<OpenClawCli>,
   run: Runner,
   login: Login,
-) {
-  const view = anthropicView(await modelsStatus(cli, run));
-  return { view, verdict: verify(view, login) as Verdict };
+  log: Logger,
+): Promise<{ view: AnthropicView; verdict: Verdict }> {
+  const reach = memo.discovery?.reach;
+  if (reach) {
+    try {
+      const answer = await askGateway(reach, run, { refresh: true });
+      sawVersion(memo, answer.version, log);
+      return {
+        view: gatewayView(answer.status),
+        verdict: verifyGateway(answer.status, login),
+      };
+    } catch (err) {
+      log.debug(`cannot ask the gateway (${messageOf(err)}); asking its CLI`);
+      // A refusal (a wrong token, no scopes) will not pass next time either.
+      if (!GONE.test(messageOf(err)) && memo.discovery) {
+        memo.discovery.reach = undefined;
+      }
+    }
+  }
+  const view = anthropicView(await modelsStatus(await cli(), run));
+  return { view, verdict: verify(view, login) };
+}
+
+/** A failure that may pass: the gateway's container went away (recreated, stopped: discovery finds the new one), or the gateway is starting or slow. */
+const GONE =
+  /No such container|is not running|cannot connect to|UNAVAILABLE|retry shortly|timed out|timeout/i;
+
+/** Delivers straight to the store; returns where it changed, "current", or false when the route is closed (and whether that is only for want of anthropic:manual). */
+async function tryDirect(
+  memo: OpenClawMemo,
+  login: Login,
+  deps: OpenClawDeps,
+): Promise<{ done: string | false; profileMissing: boolean }> {
+  const d = memo.discovery;
+  const stateDir = d?.stateDir?.value;
+  if (!d?.reach || !stateDir || d.closed) {
+    return { done: false, profileMissing: false };
+  }
+  const direct = await deliverDirect(stateDir, d.reach, login, deps.run)
+    .catch((err) => ({ ok: false as const, why: messageOf(err) }));
+  if (direct.ok) {
+    sawVersion(memo, direct.version, deps.log);
+    memo.verified = fingerprint(login.accessToken);
+    if (!direct.changed) return { done: "current", profileMissing: false };
+    const path = storeDatabase(stateDir);
+    deps.log.info("updated, verified in use", {
+      sink: "openclaw",
+      path,
+      to: fingerprint(login.accessToken),
+      expiresAt: login.expiresAt,
+    });
+    return { done: path, profileMissing: false };
+  }
+  const expected = "expected" in direct && direct.expected === true;
+  if (!expected) {
+    deps.log.warn(`direct route unavailable: ${direct.why}; using the CLI`, {
+      sink: "openclaw",
+      path: stateDir,
+    });
+    if (GONE.test(direct.why)) memo.key = undefined; // found again next pass
+    else d.closed = `it failed: ${direct.why}`; // not tried again by this process
+  }
+  return { done: false, profileMissing: expected };
 }
 
 /** Delivers the login to a current OpenClaw (directly when it can, else through its CLI) and verifies it is in use; returns where it changed, if anywhere. */
 export async function deliverToOpenClaw(
   config: OpenClawTarget,
-  cli: OpenClawCli,
   login: Login,
   deps: OpenClawDeps,
   dryRun: boolean,
 ): Promise<string | undefined> {
   const memo = deps.openclaw ?? {};
   const token = fingerprint(login.accessToken);
-  const where = { sink: "openclaw", path: cli.prefix.join(" ") };
+  const candidates = memo.discovery?.cli ?? [];
+  const shownCli = memo.cli ?? candidates[0];
+  const where = {
+    sink: "openclaw",
+    path: shownCli?.prefix.join(" ") ?? config.service,
+  };
   if (memo.verified === token) {
     deps.log.debug("already current", where);
     return undefined;
   }
-  const access = await gatewayAccess(config);
-  let profileMissing = false;
-  if (access && config.openclawState && !dryRun) {
-    const direct = await deliverDirect(config.openclawState, access, login)
-      .catch((err): DirectResult => ({ ok: false, why: messageOf(err) }));
-    if (direct.ok) {
-      memo.verified = token;
-      const path = storeDatabase(config.openclawState);
-      if (!direct.changed) return undefined;
-      deps.log.info("updated, verified in use", {
-        sink: "openclaw",
-        path,
-        to: token,
-        expiresAt: login.expiresAt,
-      });
-      return path;
+  const direct = dryRun
+    ? { done: false as const, profileMissing: false }
+    : await tryDirect(memo, login, deps);
+  if (direct.done === "current") return undefined;
+  if (direct.done) return direct.done;
+  /** The CLI to read status or set the order with: the one that answered, else the first candidate. */
+  const cli = () => {
+    const c = memo.cli ?? candidates[0];
+    if (!c) {
+      throw deliveryFailed(
+        "no OpenClaw CLI found (set --openclaw-cli to the command that runs it)",
+      );
     }
-    profileMissing = direct.expected === true;
-    deps.log[direct.expected ? "debug" : "warn"](
-      `direct route unavailable: ${direct.why}; using the CLI`,
-      where,
-    );
-  }
-  if (memo.verified === undefined && !profileMissing) {
-    const before = await check(cli, deps.run, login).catch(() => undefined);
+    return Promise.resolve(c);
+  };
+  // Already in use? Asked once per process: of the gateway when it answers,
+  // else of a CLI known to answer (not worth a probe: the paste finds one).
+  const known = memo.cli ??
+    (candidates.length === 1 ? candidates[0] : undefined);
+  if (
+    memo.verified === undefined && !direct.profileMissing &&
+    (memo.discovery?.reach || known)
+  ) {
+    const before = await check(memo, cli, deps.run, login, deps.log)
+      .catch(() => undefined);
     if (before?.verdict.ok) {
       memo.verified = token;
       deps.log.debug("already uses the current token (verified)", where);
@@ -148,15 +403,69 @@ export async function deliverToOpenClaw(
     }
   }
   if (dryRun) {
+    const d = memo.discovery;
+    if (d?.reach && d.stateDir && !d.closed) {
+      const path = storeDatabase(d.stateDir.value);
+      deps.log.info(
+        "would write the store and have the gateway reload (or paste-token, should it hold no anthropic:manual yet)",
+        { sink: "openclaw", path, to: token },
+      );
+      return path;
+    }
     deps.log.info("would paste-token", { ...where, to: token });
     return where.path;
   }
-  const notReloaded = await pasteToken(cli, deps.run, login, Date.now());
-  if (notReloaded) deps.log.warn(`OpenClaw: ${notReloaded}`, where);
-  let { view, verdict } = await check(cli, deps.run, login);
+  memo.said ??= {};
+  const closed = memo.discovery?.closed;
+  const how = direct.profileMissing
+    ? "first delivery to this OpenClaw through `models auth paste-token` (it creates anthropic:manual and puts it first); later ones go straight to its store"
+    : closed
+    ? `delivering through \`models auth paste-token\` (a CLI start-up per rotation): the direct route is closed: ${closed}`
+    : undefined;
+  if (how && !memo.said.paste) {
+    memo.said.paste = true;
+    deps.log.info(how, { sink: "openclaw" });
+  }
+  try {
+    return await deliverThroughCli(memo, login, deps, cli, candidates, where);
+  } catch (err) {
+    // Whatever failed (a container gone, a CLI moved) is looked for again next pass.
+    memo.key = undefined;
+    throw err;
+  }
+}
+
+/** Pastes through the CLI, makes the token win and verifies it; returns where it changed. */
+async function deliverThroughCli(
+  memo: OpenClawMemo,
+  login: Login,
+  deps: OpenClawDeps,
+  cli: () => Promise<OpenClawCli>,
+  candidates: OpenClawCli[],
+  where: { sink: string; path: string },
+): Promise<string> {
+  const token = fingerprint(login.accessToken);
+  memo.said ??= {};
+  let used: OpenClawCli;
+  let warning: string | undefined;
+  if (memo.cli) {
+    used = memo.cli;
+    warning = await pasteToken(used, deps.run, login, Date.now());
+  } else {
+    ({ cli: used, warning } = await pasteThrough(
+      candidates,
+      deps.run,
+      login,
+      Date.now,
+    ));
+    memo.cli = used;
+  }
+  const path = used.prefix.join(" ");
+  if (warning) deps.log.warn(`OpenClaw: ${warning}`, { ...where, path });
+  let { view, verdict } = await check(memo, cli, deps.run, login, deps.log);
   if (!verdict.ok && verdict.manualHeld) {
-    await setOrder(cli, deps.run, orderWithManualFirst(view));
-    ({ view, verdict } = await check(cli, deps.run, login));
+    await setOrder(used, deps.run, orderWithManualFirst(view));
+    ({ view, verdict } = await check(memo, cli, deps.run, login, deps.log));
   }
   if (!verdict.ok) {
     throw deliveryFailed(
@@ -166,14 +475,18 @@ export async function deliverToOpenClaw(
   memo.verified = token;
   deps.log.info("updated, verified in use", {
     ...where,
+    path,
     to: token,
     expiresAt: login.expiresAt,
   });
-  for (const p of view.profiles.filter((p) => p.type === "oauth")) {
-    deps.log.warn(
-      `OpenClaw also holds OAuth profile ${p.profileId}, which it would refresh itself (racing Claude Code) should ${MANUAL_PROFILE} ever expire; remove it with \`openclaw models auth logout ${p.profileId} --yes\``,
-      where,
-    );
+  if (!memo.said.oauth) {
+    for (const p of view.profiles.filter((p) => p.type === "oauth")) {
+      memo.said.oauth = true;
+      deps.log.warn(
+        `OpenClaw also holds OAuth profile ${p.profileId}, which it would refresh itself (racing Claude Code) should ${MANUAL_PROFILE} ever expire; remove it with \`openclaw models auth logout ${p.profileId} --yes\``,
+        { ...where, path },
+      );
+    }
   }
-  return where.path;
+  return path;
 }

@@ -127,14 +127,52 @@ const AuthStatus = z.object({
   })),
 });
 
-/** Whether the gateway's `models.authStatus` shows anthropic:manual with the login's expiry as the one in effect. */
-export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
-  const anthropic = AuthStatus.safeParse(payload).data?.providers.find((p) =>
+/** Anthropic's entry of the gateway's `models.authStatus`, when it has one. */
+function anthropicStatus(payload: unknown) {
+  return AuthStatus.safeParse(payload).data?.providers.find((p) =>
     p.provider === "anthropic"
   );
+}
+
+/** Whether the gateway's `models.authStatus` shows anthropic:manual with the login's expiry as the one in effect. */
+export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
+  return verifyGateway(payload, login).ok;
+}
+
+/**
+ * The verdict of the gateway's `models.authStatus` (which names no token,
+ * only profiles and expiries): in use when anthropic:manual holds the
+ * login's expiry and so does the provider (the expiry of the profile in
+ * effect); held but not first when only the profile does.
+ */
+export function verifyGateway(payload: unknown, login: Login): Verdict {
+  const anthropic = anthropicStatus(payload);
   const manual = anthropic?.profiles.find((p) =>
     p.profileId === MANUAL_PROFILE
   );
-  return manual?.type === "token" && sameExpiry(manual.expiry?.at, login) &&
-    sameExpiry(anthropic?.expiry?.at, login);
+  const held = manual?.type === "token" && sameExpiry(manual.expiry?.at, login);
+  if (held && sameExpiry(anthropic?.expiry?.at, login)) return { ok: true };
+  const other = anthropic?.profiles.find((p) =>
+    p.profileId !== MANUAL_PROFILE && p.expiry?.at === anthropic.expiry?.at
+  );
+  const instead = !anthropic
+    ? "no Anthropic profile"
+    : other
+    ? `${other.profileId} (${other.type})`
+    : manual
+    ? `${MANUAL_PROFILE} holding another token`
+    : "no anthropic:manual";
+  return { ok: false, manualHeld: held, instead };
+}
+
+/** The stored Anthropic profiles as the gateway lists them, for an order with anthropic:manual first. */
+export function gatewayView(payload: unknown): AnthropicView {
+  const anthropic = anthropicStatus(payload);
+  return {
+    profiles: (anthropic?.profiles ?? []).map((p) => ({
+      profileId: p.profileId,
+      type: p.type,
+      expiresAt: p.expiry?.at,
+    })),
+  };
 }

@@ -8,8 +8,8 @@ const SELECT =
 const UPDATE =
   "update config_machine_state set value_json = ?, updated_at_ms = ? where state_key = 'authProfiles.store'";
 
-/** What writing the store did: wrote the login, found it there already, or found no anthropic:manual to update. */
-export type StoreWrite = "written" | "current" | "no-profile";
+/** What writing the store did: wrote the login, found it there already, found no anthropic:manual to update, or found no store. */
+export type StoreWrite = "written" | "current" | "no-profile" | "no-store";
 
 /**
  * Puts the login into the existing anthropic:manual profile in one
@@ -21,6 +21,12 @@ export function writeStoreLogin(
   database: string,
   login: Login,
 ): StoreWrite {
+  // Opening creates a missing database: only an existing store is written.
+  try {
+    if (!Deno.statSync(database).isFile) return "no-store";
+  } catch {
+    return "no-store";
+  }
   const db = new DatabaseSync(database);
   try {
     db.exec("PRAGMA busy_timeout = 5000");
@@ -44,5 +50,23 @@ export function writeStoreLogin(
     }
   } finally {
     db.close();
+  }
+}
+
+/** The OpenClaw version that last migrated the store (its `schema_meta`), read without writing; undefined when it cannot be read. */
+export function storeVersion(database: string): string | undefined {
+  try {
+    if (!Deno.statSync(database).isFile) return undefined;
+    const db = new DatabaseSync(database, { readOnly: true });
+    try {
+      const row = db.prepare(
+        "select app_version from schema_meta where meta_key = 'primary'",
+      ).get() as { app_version?: unknown } | undefined;
+      return typeof row?.app_version === "string" ? row.app_version : undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
   }
 }

@@ -115,6 +115,7 @@ export class Recorder {
     let worst: LastPass = { at, ok: true, ...(once ? { once } : {}) };
     for (const t of outcome.targets) {
       const state = (targets[t.target] ??= {});
+      if (t.openclaw) state.openclaw = t.openclaw;
       if (t.restart === "done") {
         this.counters.recreates[t.target] =
           (this.counters.recreates[t.target] ?? 0) + 1;

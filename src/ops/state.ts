@@ -10,6 +10,7 @@ import { readTextIfExists } from "../lib/files.ts";
 import { fingerprint } from "../lib/fingerprint.ts";
 import { expiry, timeAgo } from "../lib/time.ts";
 import { TransientRefreshError } from "../login/token_endpoint.ts";
+import { Learned } from "../openclaw/learned.ts";
 
 /** Why a pass failed: the credentials, a dead login, the token endpoint, a sink, or the gateway recreate. */
 export type FailureKind =
@@ -44,6 +45,8 @@ export interface LastPass {
 export interface TargetState {
   lastPass?: LastPass;
   lastSyncAt?: number;
+  /** What the last run learned of its OpenClaw (route, container, version, CLI), so a `--once` run does not ask again. */
+  openclaw?: Learned;
 }
 
 /** The persisted record. Times are Unix milliseconds; tokens appear only as fingerprints. */
@@ -85,7 +88,11 @@ const StateFile = z.object({
   })),
   targets: lenient(z.record(
     z.string(),
-    z.object({ lastPass: lenient(Pass), lastSyncAt: lenient(z.number()) }),
+    z.object({
+      lastPass: lenient(Pass),
+      lastSyncAt: lenient(z.number()),
+      openclaw: lenient(Learned),
+    }),
   )),
 });
 
@@ -226,6 +233,7 @@ export function mergeState(
     return [name, {
       lastPass: newer(d?.lastPass, o?.lastPass),
       lastSyncAt: later(d?.lastSyncAt, o?.lastSyncAt),
+      openclaw: newer(d?.openclaw, o?.openclaw),
     }];
   }));
   return {

@@ -19,9 +19,17 @@ import type { Runner } from "../lib/process.ts";
 import { expiry } from "../lib/time.ts";
 import type { Login } from "../login/credentials.ts";
 import { readCredentials } from "../login/source.ts";
-import { modelsStatus, type OpenClawCli } from "../openclaw/cli.ts";
-import { routeFor } from "../openclaw/deliver.ts";
-import { anthropicView, verify } from "../openclaw/models_status.ts";
+import { envReachOf } from "../compose/resolved.ts";
+import { modelsStatus } from "../openclaw/cli.ts";
+import { type RouteDecision, routeFor } from "../openclaw/deliver.ts";
+import { askGateway, describeReach } from "../openclaw/gateway_ask.ts";
+import {
+  anthropicView,
+  verify,
+  verifyGateway,
+} from "../openclaw/models_status.ts";
+import type { Learned } from "../openclaw/learned.ts";
+import { storeDatabase } from "../sinks/auth_store.ts";
 import { noDestination, targetSinks } from "../pass/plan.ts";
 import { restartOwed } from "../pass/restart.ts";
 import { describePass, describeState, readState } from "./state.ts";
@@ -83,21 +91,44 @@ async function gatewayEntry(
   return entry;
 }
 
-/** OpenClaw's view through its CLI: the profile in use, verified against the login. */
+/** OpenClaw's view: through the gateway when it can be reached (no CLI start-up), else `models status` through its CLI; verified against the login. */
 async function openclawEntry(
   target: string,
-  cli: OpenClawCli,
+  route: RouteDecision,
   run: Runner,
   login: Login | undefined,
 ): Promise<StatusEntry> {
+  const reach = route.discovery?.reach;
   const entry: StatusEntry = {
     target,
     kind: "openclaw",
-    path: cli.prefix.join(" "),
+    path: reach ? describeReach(reach) : route.cli?.prefix.join(" ") ?? "-",
     inSync: false,
   };
+  if (reach) {
+    try {
+      const answer = await askGateway(reach, run, { refresh: false });
+      const verdict = login && verifyGateway(answer.status, login);
+      entry.inSync = verdict?.ok === true;
+      entry.token = verdict?.ok ? fingerprint(login!.accessToken) : undefined;
+      entry.expiresAt = verdict?.ok ? login!.expiresAt : undefined;
+      entry.note = !verdict
+        ? "cannot compare: the source is unreadable"
+        : verdict.ok
+        ? `uses the current token (verified: the gateway${
+          answer.version ? ` ${answer.version}` : ""
+        } shows anthropic:manual with its expiry in effect)`
+        : `uses ${verdict.instead}`;
+      return entry;
+    } catch (err) {
+      entry.note = messageOf(err);
+      if (!route.cli) return entry;
+      entry.path = route.cli.prefix.join(" ");
+    }
+  }
+  if (!route.cli) return { ...entry, note: "no OpenClaw CLI found" };
   try {
-    const view = anthropicView(await modelsStatus(cli, run));
+    const view = anthropicView(await modelsStatus(route.cli, run));
     const tokenEnd = view.effective?.tokenEnd;
     entry.token = tokenEnd && `…${tokenEnd.slice(-4)}`;
     entry.expiresAt = view.effective?.expiresAt;
@@ -114,12 +145,48 @@ async function openclawEntry(
   return entry;
 }
 
+/** What discovery found, and whether the direct route is open (and if not, what would open it). */
+function foundEntries(target: string, route: RouteDecision): StatusEntry[] {
+  const d = route.discovery;
+  if (!d?.stateDir) return [];
+  const entries: StatusEntry[] = [{
+    target,
+    kind: "found",
+    path: d.stateDir.value,
+    note: [
+      `${d.kind} OpenClaw${d.version ? ` ${d.version.value}` : ""}`,
+      `state directory from ${d.stateDir.from}`,
+      ...(route.cli
+        ? [
+          `CLI ${route.cli.prefix.join(" ")}${
+            route.cli.from ? ` (${route.cli.from})` : ""
+          }`,
+        ]
+        : []),
+    ].join("; "),
+  }];
+  if (route.route === "cli") {
+    entries.push({
+      target,
+      kind: "direct",
+      path: storeDatabase(d.stateDir.value),
+      note: d.closed
+        ? `closed: ${d.closed}`
+        : `open: gateway ${
+          d.reach ? describeReach(d.reach) : "?"
+        }, token from ${d.reach?.token.from}`,
+    });
+  }
+  return entries;
+}
+
 /** One target's entries and the exit code they imply. */
 async function targetStatus(
   target: Target,
   global: GlobalSettings,
   run: Runner,
   login: Login | undefined,
+  learned: Learned | undefined,
 ): Promise<StatusReport> {
   const t = target.settings;
   const missing = noDestination(t);
@@ -140,14 +207,18 @@ async function targetStatus(
     if (out) exitCode = worse(exitCode, ExitCode.deliveryFailed);
   };
   const current = login?.accessToken;
-  const route = await routeFor(t, { run });
+  const route = await routeFor(t, {
+    run,
+    openclaw: { origins: target.origins, learned },
+  });
   entries.push({
     target: t.name,
     kind: "route",
     path: route.route,
     note: route.why,
   });
-  const sinks = targetSinks(t, route.route);
+  entries.push(...foundEntries(t.name, route));
+  const sinks = targetSinks(route.settings, route.route);
   for (const sink of sinks) {
     const entry: StatusEntry = {
       target: t.name,
@@ -170,8 +241,8 @@ async function targetStatus(
     outOfStep(!entry.inSync);
     entries.push(entry);
   }
-  if (route.cli) {
-    const entry = await openclawEntry(t.name, route.cli, run, login);
+  if (route.route === "cli") {
+    const entry = await openclawEntry(t.name, route, run, login);
     entries.push(entry);
     outOfStep(!entry.inSync);
   }
@@ -179,6 +250,14 @@ async function targetStatus(
     const gateway = await gatewayEntry(t, run, current);
     const pending = await restartOwed(dirname(global.stateFile), t.name);
     if (pending && gateway.inSync) gateway.note = "recreate pending";
+    const reach = t.envFile
+      ? await envReachOf(run, { ...t, envFile: t.envFile })
+      : undefined;
+    if (reach?.reaches === false) {
+      gateway.inSync = false;
+      gateway.note =
+        `the .env does not reach this container, so no recreate can bring the token: ${reach.fix}`;
+    }
     entries.push(gateway);
     outOfStep(!gateway.inSync || pending);
   }
@@ -218,7 +297,15 @@ export async function collectStatus(
   }
   const state = await readState(global.stateFile);
   const reports = await Promise.all(
-    targets.map((t) => targetStatus(t, global, run, login)),
+    targets.map((t) =>
+      targetStatus(
+        t,
+        global,
+        run,
+        login,
+        state?.targets?.[t.settings.name]?.openclaw,
+      )
+    ),
   );
   for (const [i, report] of reports.entries()) {
     const last = state?.targets?.[targets[i].settings.name]?.lastPass;

@@ -22,11 +22,15 @@ import type { Runner } from "../lib/process.ts";
 import { expiry, formatDuration } from "../lib/time.ts";
 import type { Login } from "../login/credentials.ts";
 import { readCredentials } from "../login/source.ts";
+import { recreateChangesNothing } from "../compose/recreate_guard.ts";
 import {
   deliverToOpenClaw,
+  learnedOf,
   type OpenClawMemo,
+  routeFields,
   routeFor,
 } from "../openclaw/deliver.ts";
+import type { Learned } from "../openclaw/learned.ts";
 import type { Route } from "../openclaw/route.ts";
 import type { FileSink } from "../sinks/sink.ts";
 import { decide, targetSinks } from "./plan.ts";
@@ -71,6 +75,8 @@ export interface TargetOutcome {
   failures: SyncError[];
   /** The gateway's restart: none owed, owed (not run yet), done, or failed (still owed). */
   restart: "none" | "owed" | "done" | "failed";
+  /** What the pass learned of the target's OpenClaw, for the next run. */
+  openclaw?: Learned;
 }
 
 /** What one pass did: the login it read (or why it could not), and each target's outcome. */
@@ -174,9 +180,10 @@ async function deliverTarget(
   }
   outcome.route = { route: route.route, why: route.why };
   if (route.fresh || options.dryRun) {
-    log.info("delivery route", { route: route.route, why: route.why });
+    log.info("delivery route", routeFields(route));
+    for (const note of route.discovery?.notes ?? []) log.warn(note);
   }
-  const sinks = targetSinks(target, route.route);
+  const sinks = targetSinks(route.settings, route.route);
   const restarts = target.restart !== "none" &&
     sinks.some((s) => s.recreatesGateway);
   let owed = restarts && await restartOwed(options.stateDir, target.name);
@@ -214,22 +221,26 @@ async function deliverTarget(
         }
       })),
   ).catch((err) => fail(err, "sinks", sinks.map((s) => s.path).join(", ")));
-  if (route.cli) {
+  if (route.route === "cli") {
     try {
       const path = await deliverToOpenClaw(
-        target,
-        route.cli,
+        route.settings,
         login,
         { run: deps.run, log, openclaw: memo },
         options.dryRun,
       );
       if (path) outcome.changed.push({ name: "openclaw", path });
     } catch (err) {
-      fail(err, "openclaw", route.cli.prefix.join(" "));
+      fail(err, "openclaw", route.cli?.prefix.join(" ") ?? target.service);
     }
   }
+  outcome.openclaw = learnedOf(memo, Date.now());
   if (!owed) return outcome;
   if (!options.restart) return { ...outcome, restart: "owed" };
+  if (await recreateChangesNothing(target, memo, deps.run, log)) {
+    await forgetRestart(options.stateDir, target.name);
+    return outcome;
+  }
   try {
     await runRestart(target, deps.run, log, options.dryRun);
     if (!options.dryRun) {

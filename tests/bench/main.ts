@@ -5,7 +5,9 @@
  * after many changes: `--changes N`, default 100,000; each measured over 10 s
  * from 15 s after the last work), beside a bare
  * Deno.watchFs program run with the same flags; and rename to every target for
- * 1, 5 and 20 targets. `--quick` runs 10,000 changes instead.
+ * 1, 5 and 20 targets. `--quick` runs 10,000 changes instead. With --openclaw,
+ * also the delivery to the real OpenClaw (tests/bench/openclaw.ts: minutes;
+ * needs the engine and tests/openclaw/setup.sh).
  */
 import { dirname } from "node:path";
 import { benchTargets } from "./targets.ts";
@@ -191,3 +193,10 @@ await benchOnce();
 await benchBareWatcher();
 await benchWatch();
 await benchTargets([1, 5, 20]);
+// Delivery to the real OpenClaw, in a compose deployment on the real engine
+// and natively: minutes, and the engine and OpenClaw's cache; only asked for.
+if (Deno.args.includes("--openclaw")) {
+  const { benchOpenClaw } = await import("./openclaw.ts");
+  const i = Deno.args.indexOf("--rotations");
+  await benchOpenClaw(i >= 0 ? Number(Deno.args[i + 1]) : undefined);
+}

@@ -60,11 +60,15 @@ net.Socket.prototype.connect = function (...args) {
   return origConnect.apply(this, args);
 };
 
-// DNS: fail fast instead of waiting for an offline resolver.
+// DNS: fail fast instead of waiting for an offline resolver. An IP literal
+// is no lookup at all (a server binding 0.0.0.0 or :: asks for one); where it
+// may connect is still the sockets' check.
+const lookupAllowed = (host) =>
+  isLoopback(host) || net.isIP(String(host)) !== 0;
 const origLookup = dns.lookup;
 dns.lookup = function (hostname, options, cb) {
   if (typeof options === "function") [cb, options] = [options, {}];
-  if (!isLoopback(hostname)) {
+  if (!lookupAllowed(hostname)) {
     log({ kind: "dns", host: hostname });
     const err = new Error(`deny_net: lookup ${hostname} refused`);
     err.code = "ENOTFOUND";
@@ -75,7 +79,7 @@ dns.lookup = function (hostname, options, cb) {
 };
 const origPLookup = dns.promises.lookup;
 dns.promises.lookup = function (hostname, options) {
-  if (!isLoopback(hostname)) {
+  if (!lookupAllowed(hostname)) {
     log({ kind: "dns", host: hostname });
     const err = new Error(`deny_net: lookup ${hostname} refused`);
     err.code = "ENOTFOUND";

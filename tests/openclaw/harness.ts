@@ -32,17 +32,24 @@ export interface OcState {
   denyLog: string;
 }
 
-/** Creates a state dir with openclaw.json pointing anthropic at the mock. */
+/**
+ * Creates a state dir with openclaw.json pointing anthropic at the mock.
+ * `native` lays it out as a native install does: the state in
+ * `$HOME/.openclaw` (no OPENCLAW_STATE_DIR) and the gateway's token in
+ * openclaw.json (no OPENCLAW_GATEWAY_TOKEN), as `openclaw onboard` leaves it.
+ */
 export async function createState(opts: {
   mockPort: number;
   entry?: string;
   config?: Record<string, unknown>;
+  native?: boolean;
 }): Promise<OcState> {
   const dir = await Deno.makeTempDir({ prefix: "openclaw-test-" });
-  const stateDir = `${dir}/state`, home = `${dir}/home`;
+  const home = `${dir}/home`;
+  const stateDir = opts.native ? `${home}/.openclaw` : `${dir}/state`;
   await Deno.mkdir(stateDir, { recursive: true });
   await Deno.mkdir(home, { recursive: true });
-  const config = {
+  const config: Record<string, unknown> = {
     models: {
       // 2026.1.30 rejects the key it does not know yet.
       ...(opts.entry === paths.oldEntry
@@ -61,20 +68,29 @@ export async function createState(opts: {
     gateway: { mode: "local", bind: "loopback" },
     ...opts.config,
   };
+  const gatewayToken = crypto.randomUUID();
+  if (opts.native) {
+    const gateway = config.gateway as Record<string, unknown>;
+    config.gateway = {
+      ...gateway,
+      auth: { mode: "token", token: gatewayToken },
+    };
+  }
   await Deno.writeTextFile(
     `${stateDir}/openclaw.json`,
     JSON.stringify(config, null, 2),
   );
-  const gatewayToken = crypto.randomUUID();
   const denyLog = `${dir}/deny_net.jsonl`;
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     HOME: home,
-    OPENCLAW_STATE_DIR: stateDir,
+    ...(opts.native ? {} : {
+      OPENCLAW_STATE_DIR: stateDir,
+      OPENCLAW_GATEWAY_TOKEN: gatewayToken,
+    }),
     OPENCLAW_DISABLE_BONJOUR: "1",
     OPENCLAW_SKIP_CHANNELS: "1",
     OPENCLAW_NO_RESPAWN: "1",
-    OPENCLAW_GATEWAY_TOKEN: gatewayToken,
     NODE_OPTIONS: `--require ${paths.denyNet}`,
     DENY_NET_LOG: denyLog,
     DENY_NET_TOKEN_URL: `http://127.0.0.1:${opts.mockPort}/v1/oauth/token`,

@@ -42,13 +42,21 @@ Deno.test("once: updates only the token in .env, merges oauth.json, recreates th
     anthropic: oauthEntry(login),
   });
   const calls = await ws.dockerCalls();
-  assert.deepEqual(calls.map((c) => c.argv), [
-    "compose version",
-    "compose exec -T openclaw-gateway openclaw models auth paste-token --help",
-    "compose version",
-    "compose up -d --force-recreate --no-deps openclaw-gateway",
-  ], "auto asks the gateway's CLI, finds none, takes the classic route");
-  assert.equal(calls[3].cwd, ws.composeDir);
+  assert.deepEqual(
+    calls.map((c) => c.argv),
+    [
+      "compose version",
+      "compose ps -q openclaw-gateway",
+      "compose exec -T openclaw-gateway openclaw models auth paste-token --help",
+      "compose exec -T openclaw-gateway node dist/index.js models auth paste-token --help",
+      "compose exec -T openclaw-gateway node openclaw.mjs models auth paste-token --help",
+      "compose config --format json",
+      "compose config",
+      "compose up -d --force-recreate --no-deps openclaw-gateway",
+    ],
+    "auto looks for the gateway's container and CLI, finds none, takes the classic route, and asks the project whether the .env reaches the gateway before recreating it",
+  );
+  assert.equal(calls.at(-1)!.cwd, ws.composeDir);
   for (const call of calls) {
     assert.equal(call.env, "0", "no token in docker's environment");
   }
@@ -96,8 +104,12 @@ Deno.test("once --dry-run: prints the plan with fingerprints and touches nothing
   assert.ok(out.stderr.includes(login.accessToken.slice(-4)));
   assert.deepEqual((await ws.dockerCalls()).map((c) => c.argv), [
     "compose version",
+    "compose ps -q openclaw-gateway",
     "compose exec -T openclaw-gateway openclaw models auth paste-token --help",
-    "compose version",
+    "compose exec -T openclaw-gateway node dist/index.js models auth paste-token --help",
+    "compose exec -T openclaw-gateway node openclaw.mjs models auth paste-token --help",
+    "compose config --format json",
+    "compose config",
   ]);
   assert.match(out.stderr, /delivery route.*env-only.*no OpenClaw CLI/);
   assertNoToken(out.stderr, login.accessToken);

@@ -1,17 +1,168 @@
-/** Doctor: per target, the delivery route to OpenClaw and why; for a current OpenClaw, whether the fast direct route is open. */
-import { exists } from "../../lib/files.ts";
-import { routeFor } from "../../openclaw/deliver.ts";
-import { gatewayAccess } from "../../openclaw/discover.ts";
+/**
+ * Doctor: per target, what was found of its OpenClaw and where (or where it
+ * looked), the delivery route and why, whether the fast direct route is open
+ * (and else which setting opens it), whether the `.env` reaches the gateway's
+ * container, and a native OpenClaw beside a configured compose target.
+ */
+import { envReachOf } from "../../compose/resolved.ts";
+import { type RouteDecision, routeFor } from "../../openclaw/deliver.ts";
+import { isComposeTarget } from "../../openclaw/discover.ts";
+import { shown } from "../../openclaw/found.ts";
+import { describeReach } from "../../openclaw/gateway_ask.ts";
+import { findNativeState } from "../../openclaw/native.ts";
 import { storeDatabase } from "../../sinks/auth_store.ts";
-import { finding, perTarget } from "./check.ts";
+import type { Target } from "../../config/settings.ts";
+import type { Runner } from "../../lib/process.ts";
+import {
+  type DoctorContext,
+  type Finding,
+  finding,
+  perTarget,
+} from "./check.ts";
 
-/** The delivery route and whether the direct route is open. */
+/** What discovery found, or where it looked. */
+function foundFindings(route: RouteDecision): Finding[] {
+  const d = route.discovery;
+  if (!d) return [];
+  const findings: Finding[] = [];
+  if (d.stateDir) {
+    findings.push(finding(
+      "openclaw",
+      "ok",
+      `found a ${d.kind} OpenClaw${
+        d.version ? ` ${shown(d.version)}` : ""
+      }: state directory ${shown(d.stateDir)}${
+        d.container ? `, container ${d.container.id.slice(0, 12)}` : ""
+      }${
+        route.cli && route.cliAnswered
+          ? `, CLI ${route.cli.prefix.join(" ")}${
+            route.cli.from ? ` (${route.cli.from})` : ""
+          }`
+          : d.cli.length > 0
+          ? `, CLI not asked yet (to try: ${
+            d.cli.map((c) => c.prefix.join(" ")).join(" | ")
+          })`
+          : ", no CLI found"
+      }`,
+    ));
+  } else {
+    findings.push(finding(
+      "openclaw",
+      route.route === "cli" ? "warn" : "ok",
+      `no OpenClaw state directory found on this host (looked at: ${
+        d.looked.join("; ") || "nothing"
+      })`,
+    ));
+  }
+  for (const note of d.notes) findings.push(finding("openclaw", "warn", note));
+  if (route.route !== "cli") return findings;
+  findings.push(
+    d.closed
+      ? finding(
+        "openclaw",
+        "warn",
+        `direct route closed: every delivery costs OpenClaw CLI start-ups of several seconds`,
+        d.closed,
+      )
+      : finding(
+        "openclaw",
+        "ok",
+        `direct route open: ${storeDatabase(d.stateDir!.value)}, gateway ${
+          d.reach ? describeReach(d.reach) : "?"
+        }, token from ${d.reach?.token.from}`,
+      ),
+  );
+  return findings;
+}
+
+/** Whether the `.env` reaches the gateway's container: a failure where the route relies on it. */
+async function envFindings(
+  t: Target["settings"],
+  route: RouteDecision,
+  run: Runner,
+): Promise<Finding[]> {
+  if (!t.envFile || !isComposeTarget(t)) return [];
+  const relies = route.route === "env-only" || route.route === "legacy";
+  const reach = await envReachOf(run, { ...t, envFile: t.envFile });
+  const what = `${t.envFile} → ${t.service}`;
+  if (reach.reaches === true) {
+    return [
+      finding(
+        "env reach",
+        "ok",
+        `${what}: ${t.envKey} reaches it ${reach.how}`,
+      ),
+    ];
+  }
+  if (reach.reaches === false) {
+    return [
+      relies
+        ? finding(
+          "env reach",
+          "fail",
+          `${what}: ${t.envKey} does not reach the container (neither env_file nor its environment carries it), so the ${route.route} route cannot deliver and the tool does not recreate it`,
+          reach.fix,
+        )
+        : finding(
+          "env reach",
+          "ok",
+          `${what}: ${t.envKey} does not reach the container; not needed, the ${route.route} route delivers to OpenClaw's store (should you need it: ${reach.fix})`,
+        ),
+    ];
+  }
+  return relies
+    ? [
+      finding(
+        "env reach",
+        "warn",
+        `${what}: cannot tell whether ${t.envKey} reaches the container: ${reach.why}`,
+      ),
+    ]
+    : [];
+}
+
+/** A native OpenClaw beside a configured compose target: delivered to as configured, named here. */
+async function otherFindings(
+  t: Target["settings"],
+  route: RouteDecision,
+  ctx: DoctorContext,
+): Promise<Finding[]> {
+  if (!isComposeTarget(t)) return [];
+  const native = await findNativeState({
+    env: Deno.env.toObject(),
+    uid: Deno.uid(),
+    credentials: ctx.global.credentials,
+  });
+  if (
+    !native.stateDir ||
+    native.stateDir.value === route.discovery?.stateDir?.value
+  ) {
+    return [];
+  }
+  return [finding(
+    "openclaw",
+    "warn",
+    `a native OpenClaw is also on this host (${
+      shown(native.stateDir)
+    }); this target delivers to the compose gateway as configured`,
+    "if the native one should get the token, give it a target of its own (targets.d/NAME.env with SYNC_OAUTH_TOKEN_OPENCLAW_STATE)",
+  )];
+}
+
+/** The delivery route, what was found, whether the direct route is open and the `.env` reaches the gateway. */
 export const openclawCheck = perTarget(
   "openclaw",
-  async ({ settings: t }, { run }) => {
-    const route = await routeFor(t, { run });
+  async (target, ctx) => {
+    const t = target.settings;
+    const route = await routeFor(t, {
+      run: ctx.run,
+      openclaw: {
+        origins: target.origins,
+        learned: ctx.state?.targets?.[t.name]?.openclaw,
+      },
+    });
     const unsure = /cannot ask|did not answer/.test(route.why);
-    const findings = [
+    return [
       finding(
         "openclaw",
         unsure ? "warn" : "ok",
@@ -20,31 +171,9 @@ export const openclawCheck = perTarget(
           ? "start the gateway, or set --openclaw to the route you want"
           : undefined,
       ),
+      ...foundFindings(route),
+      ...await envFindings(t, route, ctx.run),
+      ...await otherFindings(t, route, ctx),
     ];
-    if (route.route !== "cli") return findings;
-    const access = await gatewayAccess(t);
-    const database = t.openclawState && storeDatabase(t.openclawState);
-    const stored = database && await exists(database);
-    findings.push(
-      access && stored
-        ? finding(
-          "openclaw",
-          "ok",
-          `direct route open: ${database}, gateway ${access.url}`,
-        )
-        : finding(
-          "openclaw",
-          "warn",
-          `direct route closed (${
-            !t.openclawState
-              ? "no --openclaw-state"
-              : !stored
-              ? `no ${database}`
-              : "no gateway token"
-          }): every delivery costs OpenClaw CLI start-ups of several seconds`,
-          "set --openclaw-state to OpenClaw's state directory and make OPENCLAW_GATEWAY_TOKEN known",
-        ),
-    );
-    return findings;
   },
 );

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { createLogger } from "../../../src/lib/log.ts";
 import type { RunOptions, RunResult } from "../../../src/lib/process.ts";
 import {
@@ -6,10 +8,23 @@ import {
   type OpenClawMemo,
   routeFor,
 } from "../../../src/openclaw/deliver.ts";
+import type { Discovery } from "../../../src/openclaw/discover.ts";
 import { MANUAL_PROFILE } from "../../../src/sinks/auth_store.ts";
-import { ok, targetSettings } from "../../helpers/fakes.ts";
+import { memoryLog, ok, targetSettings } from "../../helpers/fakes.ts";
 import { testLogin } from "../../helpers/fixture.ts";
 import { statusJson } from "./models_status_test.ts";
+
+/** What discovery found of an OpenClaw reached only through the CLI `oc`. */
+function onlyCli(): Discovery {
+  return {
+    kind: "native",
+    store: undefined,
+    cli: [{ prefix: ["oc"], timeoutMs: 1000 }],
+    closed: "no state directory",
+    notes: [],
+    looked: [],
+  };
+}
 
 /** A scripted OpenClaw CLI behind a Runner: answers by subcommand, records argv and stdin. */
 function fakeCli(answers: Record<string, () => RunResult>) {
@@ -76,9 +91,8 @@ Deno.test("openclaw delivery: paste-token gets the token on stdin only, an OAuth
   const config = targetSettings({ "openclaw-cli": "oc" });
   const where = await deliverToOpenClaw(
     config,
-    { prefix: ["oc"], timeoutMs: 1000 },
     login,
-    { run: cli.run, log, openclaw: {} },
+    { run: cli.run, log, openclaw: { discovery: onlyCli() } },
     false,
   );
   assert.equal(where, "oc");
@@ -110,11 +124,227 @@ Deno.test("openclaw delivery: a token OpenClaw stores but does not use is a fail
   const log = createLogger({ format: "text", level: "error", write: () => {} });
   const config = targetSettings({ "openclaw-cli": "oc" });
   await assert.rejects(
-    deliverToOpenClaw(config, { prefix: ["oc"], timeoutMs: 1000 }, login, {
+    deliverToOpenClaw(config, login, {
       run: cli.run,
       log,
-      openclaw: {},
+      openclaw: { discovery: onlyCli() },
     }, false),
     /stored …[\w-]{4}#\w+ as anthropic:manual but uses anthropic:default \(oauth\)/,
   );
+});
+
+/** A current OpenClaw's store: config_machine_state with authProfiles.store (and anthropic:manual when given). */
+async function store(manual?: Record<string, unknown>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "sot-store-" });
+  await Deno.mkdir(join(dir, "state"));
+  const db = new DatabaseSync(join(dir, "state", "openclaw.sqlite"));
+  db.exec(
+    "create table config_machine_state (state_key text primary key, value_json text, updated_at_ms integer)",
+  );
+  db.prepare(
+    "insert into config_machine_state values ('authProfiles.store', ?, 0)",
+  )
+    .run(JSON.stringify({
+      version: 1,
+      profiles: manual ? { [MANUAL_PROFILE]: manual } : {},
+    }));
+  db.close();
+  return dir;
+}
+
+/** What the store's anthropic:manual holds. */
+function manualIn(
+  dir: string,
+): { token?: string; expires?: number } | undefined {
+  const db = new DatabaseSync(join(dir, "state", "openclaw.sqlite"));
+  try {
+    const row = db.prepare("select value_json from config_machine_state")
+      .get() as {
+        value_json: string;
+      };
+    return JSON.parse(row.value_json).profiles[MANUAL_PROFILE];
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A gateway in a container, as far as the tool sees it: `docker exec … node`
+ * answers with the store's anthropic:manual as models.authStatus shows it;
+ * `exec -T … node dist/index.js … paste-token` stores the token it reads on
+ * stdin (`openclaw` is not in the image).
+ */
+function containerGateway(dir: string, version = "2026.9.6") {
+  const calls: string[] = [];
+  const run = (argv: string[], o: RunOptions) => {
+    const line = argv.join(" ");
+    calls.push(
+      line.startsWith("docker exec") ? "docker exec node -e <client>" : line,
+    );
+    if (line.startsWith("docker exec -i")) {
+      const manual = manualIn(dir);
+      const at = manual?.expires;
+      return Promise.resolve(ok(JSON.stringify({
+        version,
+        scopes: ["operator.admin"],
+        refreshed: true,
+        status: {
+          providers: [{
+            provider: "anthropic",
+            expiry: at ? { at } : undefined,
+            profiles: manual
+              ? [{ profileId: MANUAL_PROFILE, type: "token", expiry: { at } }]
+              : [],
+          }],
+        },
+      })));
+    }
+    if (line.includes(" openclaw models")) {
+      return Promise.resolve({
+        code: 126,
+        stdout: "",
+        stderr: 'exec: "openclaw": executable file not found in $PATH',
+        timedOut: false,
+      });
+    }
+    if (
+      line.includes("node dist/index.js models auth paste-token --provider")
+    ) {
+      const db = new DatabaseSync(join(dir, "state", "openclaw.sqlite"));
+      db.prepare("update config_machine_state set value_json = ?").run(
+        JSON.stringify({
+          version: 1,
+          profiles: {
+            [MANUAL_PROFILE]: {
+              type: "token",
+              provider: "anthropic",
+              token: o.stdin,
+              expires: Date.now() +
+                Number(/--expires-in (\d+)s/.exec(line)![1]) * 1000,
+            },
+          },
+        }),
+      );
+      db.close();
+      return Promise.resolve(
+        ok("Auth profile: anthropic:manual (anthropic/token)"),
+      );
+    }
+    return Promise.resolve(ok(""));
+  };
+  return { calls, run };
+}
+
+/** Discovery of that gateway: the store found, reached from inside its container. */
+function inContainer(dir: string): Discovery {
+  const exec = (...argv: string[]) => ({
+    prefix: ["docker", "compose", "exec", "-T", "openclaw-gateway", ...argv],
+    timeoutMs: 1000,
+  });
+  return {
+    kind: "compose",
+    stateDir: { value: dir, from: "OPENCLAW_CONFIG_DIR in /srv/oc/.env" },
+    store: "sqlite",
+    reach: {
+      kind: "exec",
+      container: "c0ffee",
+      port: 18789,
+      token: { value: "gw", from: "the container's environment" },
+    },
+    cli: [exec("openclaw"), exec("node", "dist/index.js")],
+    notes: [],
+    looked: [],
+  };
+}
+
+Deno.test("openclaw delivery to a container: the first token through the CLI prefix that exists (said once), verified through the gateway from inside its container; later ones straight to the store with no CLI start-up", async () => {
+  const dir = await store();
+  const gateway = containerGateway(dir);
+  const log = memoryLog();
+  const memo: OpenClawMemo = { discovery: inContainer(dir) };
+  const config = targetSettings({ "env-file": "/srv/oc/.env" });
+  try {
+    const first = testLogin();
+    const where = await deliverToOpenClaw(config, first, {
+      run: gateway.run,
+      log,
+      openclaw: memo,
+    }, false);
+    assert.equal(
+      where,
+      "docker compose exec -T openclaw-gateway node dist/index.js",
+    );
+    assert.equal(manualIn(dir)?.token, first.accessToken);
+    assert.deepEqual(
+      gateway.calls.map((c) => c.replace(/\d+s$/, "Ns")),
+      [
+        "docker compose exec -T openclaw-gateway openclaw models auth paste-token --provider anthropic --expires-in Ns",
+        "docker compose exec -T openclaw-gateway node dist/index.js models auth paste-token --provider anthropic --expires-in Ns",
+        "docker exec node -e <client>",
+      ],
+      "one failed exec, one paste, verification through the gateway: no `models status`",
+    );
+    assert.equal(
+      log.lines.filter((l) =>
+        /first delivery to this OpenClaw through `models auth paste-token`/
+          .test(l)
+      ).length,
+      1,
+    );
+    gateway.calls.length = 0;
+    for (let i = 0; i < 2; i++) {
+      const next = testLogin();
+      const path = await deliverToOpenClaw(config, next, {
+        run: gateway.run,
+        log,
+        openclaw: memo,
+      }, false);
+      assert.equal(path, join(dir, "state", "openclaw.sqlite"));
+      assert.equal(manualIn(dir)?.token, next.accessToken);
+    }
+    assert.deepEqual(
+      gateway.calls,
+      [
+        "docker exec node -e <client>",
+        "docker exec node -e <client>",
+      ],
+      "each later rotation: the store write and one reload-and-confirm, no CLI",
+    );
+    assert.equal(
+      log.lines.filter((l) => /first delivery/.test(l)).length,
+      1,
+      "said once",
+    );
+    assert.ok(log.lines.every((l) => !l.includes("sk-ant-oat01-")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openclaw route: a current store found on disk decides the route without asking any CLI", async () => {
+  const dir = await store({
+    type: "token",
+    provider: "anthropic",
+    token: "t",
+    expires: 1,
+  });
+  const calls: string[] = [];
+  const run = (argv: string[]) => {
+    calls.push(argv.join(" "));
+    return Promise.resolve(ok(""));
+  };
+  try {
+    const route = await routeFor(
+      targetSettings({ "openclaw-state": dir, "openclaw-cli": "oc" }),
+      { run, openclaw: {}, env: {}, uid: 0 },
+    );
+    assert.equal(route.route, "cli");
+    assert.match(
+      route.why,
+      /^a current OpenClaw: .*state\/openclaw\.sqlite \(--openclaw-state\)$/,
+    );
+    assert.deepEqual(calls, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -4,6 +4,7 @@ import {
   type AgentState,
   describeState,
   mergeState,
+  readState,
 } from "../../../src/ops/state.ts";
 import { testLogin } from "../../helpers/fixture.ts";
 
@@ -48,4 +49,36 @@ Deno.test("status text: 'login ended' only while the credentials hold the refuse
   );
   const fresh = describeState(state, testLogin().refreshToken, 120_000);
   assert.equal(fresh.loginEnded, undefined);
+});
+
+Deno.test("state: what a run learned of a target's OpenClaw is kept, the newer record winning, and read back", async () => {
+  const older = { at: 10, route: "cli" as const, container: "a", cli: ["x"] };
+  const newer = {
+    at: 20,
+    route: "cli" as const,
+    container: "b",
+    version: "2026.9.6",
+  };
+  const merged = mergeState(
+    { targets: { gw: { openclaw: newer } } },
+    { targets: { gw: { openclaw: older }, other: {} } },
+  );
+  assert.deepEqual(merged.targets?.gw.openclaw, newer);
+  const file = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        targets: { gw: { openclaw: { ...newer, cli: "bad" } } },
+      }),
+    );
+    assert.deepEqual((await readState(file))?.targets?.gw.openclaw, {
+      at: 20,
+      route: "cli",
+      container: "b",
+      version: "2026.9.6",
+    }, "a part of another shape reads as absent");
+  } finally {
+    await Deno.remove(file);
+  }
 });
