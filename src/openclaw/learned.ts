@@ -8,8 +8,12 @@ import { z } from "zod";
 /** The record kept per target. */
 export const Learned = z.object({
   at: z.number(),
+  /** The settings it was learned for (paths and names, no secret): another configuration learns anew. */
+  key: z.string().optional().catch(undefined),
   route: z.enum(["cli", "auth-profiles", "legacy", "env-only"]).optional()
     .catch(undefined),
+  /** Why that route, as the run that chose it said it. */
+  why: z.string().optional().catch(undefined),
   /** The gateway container the route was found for. */
   container: z.string().optional().catch(undefined),
   /** The OpenClaw version the gateway (or its store) reported. */
