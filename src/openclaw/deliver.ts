@@ -147,6 +147,20 @@ function learnedCli(
   return discovery.cli.find((c) => JSON.stringify(c.prefix) === prefix);
 }
 
+/** The route an earlier run chose by asking the CLI, while the container (and the store's version) are the same: not asked again. */
+function learnedChoice(
+  discovery: Discovery,
+  learned: Learned | undefined,
+): RouteChoice | undefined {
+  if (!learned?.route || !learned.why) return undefined;
+  if (learned.container !== discovery.container?.id) return undefined;
+  const version = discovery.version?.value;
+  if (version && learned.version && version !== learned.version) {
+    return undefined;
+  }
+  return { route: learned.route, why: `${learned.why} (as found before)` };
+}
+
 /**
  * The route of this target: a fixed --openclaw route, else what the store
  * on disk says, else what the CLI says (each candidate in turn). Decided
@@ -170,25 +184,26 @@ export async function routeFor<T extends OpenClawTarget>(
       cliAnswered: false,
     };
   }
+  // What an earlier run learned counts for the same settings only.
+  const learned = memo.learned?.key === key ? memo.learned : undefined;
   const discovery = await discover(config, {
     run: deps.run,
     env: deps.env ?? Deno.env.toObject(),
     uid: deps.uid === undefined ? Deno.uid() : deps.uid,
     origins: memo.origins,
-    container: memo.learned?.container,
+    container: learned?.container,
   });
   if (memo.discovery?.container?.id !== discovery.container?.id) {
     memo.cli = undefined;
   }
   memo.discovery = discovery;
-  memo.cli ??= learnedCli(discovery, memo.learned);
-  if (
-    memo.learned?.verified && memo.learned.container === discovery.container?.id
-  ) {
-    memo.verified ??= memo.learned.verified;
+  memo.cli ??= learnedCli(discovery, learned);
+  if (learned?.verified && learned.container === discovery.container?.id) {
+    memo.verified ??= learned.verified;
   }
   let choice = setting === "auto"
-    ? routeOfStore(discovery.store, discovery.stateDir)
+    ? routeOfStore(discovery.store, discovery.stateDir) ??
+      learnedChoice(discovery, learned)
     : chooseRoute(setting, undefined, config);
   let reachable = true;
   if (!choice) {
@@ -256,7 +271,9 @@ export function learnedOf(
   if (!memo.choice) return undefined;
   return {
     at,
+    key: memo.key,
     route: memo.choice.route,
+    why: memo.choice.why.replace(/ \(as found before\)$/, ""),
     container: memo.discovery?.container?.id,
     version: memo.version ?? memo.discovery?.version?.value,
     cli: memo.cli?.prefix,

@@ -9,7 +9,11 @@ import * as z from "../lib/zod/zod.js";
 /** The record kept per target. */
 export const Learned = z.object({
   at: z.number(),
+  /** The settings it was learned for (paths and names, no secret): another configuration learns anew. */
+  key: lenient(z.string()),
   route: lenient(z.enum(["cli", "auth-profiles", "legacy", "env-only"])),
+  /** Why that route, as the run that chose it said it. */
+  why: lenient(z.string()),
   /** The gateway container the route was found for. */
   container: lenient(z.string()),
   /** The OpenClaw version the gateway (or its store) reported. */

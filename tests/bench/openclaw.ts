@@ -25,6 +25,8 @@ import {
   waitFor,
   Workspace,
 } from "../helpers/fixture.ts";
+import type { Runner } from "../../src/lib/process.ts";
+import { askInContainer } from "../../src/openclaw/in_container.ts";
 import { Deployment } from "../engine/official.ts";
 import { requireEngine } from "../engine/fixture.ts";
 import {
@@ -55,6 +57,8 @@ class EngineWorkspace extends Workspace {
   override env(): Record<string, string> {
     return {
       ...this.env_,
+      // its own state file: what one variant learned is not the next one's
+      XDG_STATE_HOME: join(this.root, "state"),
       NO_COLOR: "1",
       DENO_DIR: Deno.env.get("DENO_DIR") ??
         join(Deno.env.get("HOME") ?? "/root", ".cache", "deno"),
@@ -245,6 +249,47 @@ async function nativeRotations(rotations: number): Promise<void> {
   }
 }
 
+/** What the direct route spends on asking the gateway: the in-container client alone (docker exec + node + reload + status), 10 times. */
+async function inContainerClient(d: Deployment): Promise<void> {
+  const run: Runner = async (argv, o) => {
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      env: d.project.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(o.stdin ?? ""));
+    await w.close();
+    const out = await child.output();
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+      timedOut: false,
+    };
+  };
+  const times: number[] = [];
+  const container = await d.container();
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    const answer = await askInContainer(run, container, {
+      url: "ws://127.0.0.1:18789",
+      token: d.st.gatewayToken,
+      refresh: true,
+      timeoutMs: 10_000,
+    });
+    if (answer.error) throw new Error(answer.error);
+    times.push(performance.now() - t0);
+  }
+  console.log(
+    `  the in-container client alone (docker exec -i … node -e, models.authRefresh + models.authStatus): ${
+      spread(times)
+    }`,
+  );
+}
+
 /** Runs every OpenClaw benchmark with `rotations` rotations each. */
 export async function benchOpenClaw(rotations = 12): Promise<void> {
   await requireEngine();
@@ -256,6 +301,7 @@ export async function benchOpenClaw(rotations = 12): Promise<void> {
       [],
       rotations,
     );
+    await inContainerClient(d);
     await composeRotations(
       d,
       "direct route closed: the gateway refuses the token the tool has (--openclaw-gateway-token wrong)",

@@ -5,6 +5,7 @@ import { createLogger } from "../../../src/lib/log.ts";
 import type { RunOptions, RunResult } from "../../../src/lib/process.ts";
 import {
   deliverToOpenClaw,
+  learnedOf,
   type OpenClawMemo,
   routeFor,
 } from "../../../src/openclaw/deliver.ts";
@@ -347,4 +348,35 @@ Deno.test("openclaw route: a current store found on disk decides the route witho
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("openclaw route: what an earlier run found by asking the CLI is not asked again for the same settings and container; other settings or another container are asked", async () => {
+  const cli = fakeCli({
+    "paste-token --help": () => ({
+      code: 126,
+      stdout: "",
+      stderr: "executable file not found",
+      timedOut: false,
+    }),
+  });
+  const config = targetSettings({ "openclaw-cli": "oc" });
+  const deps = { run: cli.run, env: {}, uid: 0 };
+  const first: OpenClawMemo = {};
+  await routeFor(config, { ...deps, openclaw: first });
+  assert.equal(cli.calls.length, 1);
+  const learned = learnedOf(first, 1)!;
+  const again = await routeFor(config, { ...deps, openclaw: { learned } });
+  assert.equal(again.route, "env-only");
+  assert.match(again.why, /no OpenClaw CLI.*\(as found before\)$/);
+  assert.equal(cli.calls.length, 1, "no CLI start-up");
+  await routeFor(config, {
+    ...deps,
+    openclaw: { learned: { ...learned, container: "another" } },
+  });
+  assert.equal(cli.calls.length, 2, "asked for a different container");
+  await routeFor(targetSettings({ "openclaw-cli": "oc2" }), {
+    ...deps,
+    openclaw: { learned },
+  });
+  assert.equal(cli.calls.length, 3, "asked for other settings");
 });
