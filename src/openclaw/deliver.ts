@@ -20,6 +20,7 @@ import {
   setOrder,
 } from "./cli.ts";
 import { deliverDirect } from "./direct.ts";
+import { storeToken } from "./sqlite_store.ts";
 import { discover, type DiscoverInput, type Discovery } from "./discover.ts";
 import { shown } from "./found.ts";
 import { askGateway, describeReach } from "./gateway_ask.ts";
@@ -327,6 +328,36 @@ async function check(
   return { view, verdict: verify(view, login) };
 }
 
+/**
+ * Whether OpenClaw already uses this login, asked once per process before
+ * a paste: only where the answer names the token itself. The gateway shows
+ * profiles and expiries only, so it is asked when the store on this host
+ * holds the very token; else a CLI known to answer is (`models status`
+ * shows the token's end). With neither, the answer is no (the paste costs
+ * one CLI start-up, a wrong yes would leave OpenClaw on an old token).
+ */
+async function alreadyInUse(
+  memo: OpenClawMemo,
+  known: OpenClawCli | undefined,
+  login: Login,
+  deps: OpenClawDeps,
+): Promise<boolean> {
+  const d = memo.discovery;
+  try {
+    if (d?.stateDir && d.store === "sqlite" && d.reach) {
+      const held = storeToken(storeDatabase(d.stateDir.value));
+      if (held !== login.accessToken) return false;
+      const answer = await askGateway(d.reach, deps.run, { refresh: true });
+      return verifyGateway(answer.status, login).ok;
+    }
+    if (!known) return false;
+    const view = anthropicView(await modelsStatus(known, deps.run));
+    return verify(view, login).ok;
+  } catch {
+    return false;
+  }
+}
+
 /** A failure that may pass: the gateway's container went away (recreated, stopped: discovery finds the new one), or the gateway is starting or slow. */
 const GONE =
   /No such container|is not running|cannot connect to|UNAVAILABLE|retry shortly|timed out|timeout/i;
@@ -393,31 +424,29 @@ export async function deliverToOpenClaw(
     : await tryDirect(memo, login, deps);
   if (direct.done === "current") return undefined;
   if (direct.done) return direct.done;
-  /** The CLI to read status or set the order with: the one that answered, else the first candidate. */
+  // The CLI to read status or set the order with: the one that answered
+  // (the paste finds it), or the only one there is; never a guess among
+  // prefixes, which could cost a failed exec each.
+  const known = () =>
+    memo.cli ?? (candidates.length === 1 ? candidates[0] : undefined);
   const cli = () => {
-    const c = memo.cli ?? candidates[0];
+    const c = known();
     if (!c) {
       throw deliveryFailed(
-        "no OpenClaw CLI found (set --openclaw-cli to the command that runs it)",
+        candidates.length === 0
+          ? "no OpenClaw CLI found (set --openclaw-cli to the command that runs it)"
+          : "no OpenClaw CLI has answered yet",
       );
     }
     return Promise.resolve(c);
   };
-  // Already in use? Asked once per process: of the gateway when it answers,
-  // else of a CLI known to answer (not worth a probe: the paste finds one).
-  const known = memo.cli ??
-    (candidates.length === 1 ? candidates[0] : undefined);
   if (
     memo.verified === undefined && !direct.profileMissing &&
-    (memo.discovery?.reach || known)
+    await alreadyInUse(memo, known(), login, deps)
   ) {
-    const before = await check(memo, cli, deps.run, login, deps.log)
-      .catch(() => undefined);
-    if (before?.verdict.ok) {
-      memo.verified = token;
-      deps.log.debug("already uses the current token (verified)", where);
-      return undefined;
-    }
+    memo.verified = token;
+    deps.log.debug("already uses the current token (verified)", where);
+    return undefined;
   }
   if (dryRun) {
     const d = memo.discovery;

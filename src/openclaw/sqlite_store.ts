@@ -1,7 +1,7 @@
 /** The current OpenClaw auth store: the `authProfiles.store` row of `<state>/state/openclaw.sqlite`. */
 import { DatabaseSync } from "node:sqlite";
 import type { Login } from "../login/credentials.ts";
-import { hasManual, storeWithLogin } from "../sinks/auth_store.ts";
+import { hasManual, heldManual, storeWithLogin } from "../sinks/auth_store.ts";
 
 const SELECT =
   "select value_json from config_machine_state where state_key = 'authProfiles.store'";
@@ -63,6 +63,27 @@ export function storeVersion(database: string): string | undefined {
         "select app_version from schema_meta where meta_key = 'primary'",
       ).get() as { app_version?: unknown } | undefined;
       return typeof row?.app_version === "string" ? row.app_version : undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token anthropic:manual holds in the store, read without writing; undefined when there is none or the store cannot be read. */
+export function storeToken(database: string): string | undefined {
+  try {
+    if (!Deno.statSync(database).isFile) return undefined;
+    const db = new DatabaseSync(database, { readOnly: true });
+    try {
+      const row = db.prepare(SELECT).get() as
+        | { value_json: string }
+        | undefined;
+      const doc = row ? JSON.parse(row.value_json) : undefined;
+      return typeof doc === "object" && doc !== null
+        ? heldManual(doc).accessToken
+        : undefined;
     } finally {
       db.close();
     }

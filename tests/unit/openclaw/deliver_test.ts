@@ -380,3 +380,44 @@ Deno.test("openclaw route: what an earlier run found by asking the CLI is not as
   });
   assert.equal(cli.calls.length, 3, "asked for other settings");
 });
+
+Deno.test("openclaw delivery: a gateway showing the login's expiry is not taken for holding its token; the store on this host must hold the very token", async () => {
+  const older = testLogin();
+  const login = { ...testLogin(), expiresAt: older.expiresAt + 60_000 };
+  const dir = await store({
+    type: "token",
+    provider: "anthropic",
+    token: older.accessToken,
+    expires: older.expiresAt,
+  });
+  const config = targetSettings({ "env-file": "/srv/oc/.env" });
+  // the direct route closed (say, the store is not writable by this agent)
+  const closed = () => ({ ...inContainer(dir), closed: "not writable" });
+  try {
+    const gateway = containerGateway(dir);
+    await deliverToOpenClaw(config, login, {
+      run: gateway.run,
+      log: memoryLog(),
+      openclaw: { discovery: closed() },
+    }, false);
+    assert.ok(
+      gateway.calls.some((c) => c.includes("paste-token --provider")),
+      "pasted: the expiry alone said nothing of the token",
+    );
+    assert.equal(manualIn(dir)?.token, login.accessToken);
+    const again = containerGateway(dir);
+    const where = await deliverToOpenClaw(config, login, {
+      run: again.run,
+      log: memoryLog(),
+      openclaw: { discovery: closed() },
+    }, false);
+    assert.equal(where, undefined);
+    assert.deepEqual(
+      again.calls,
+      ["docker exec node -e <client>"],
+      "the store holds it and the gateway shows it in effect: nothing to do",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
