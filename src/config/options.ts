@@ -253,8 +253,7 @@ export const OPTIONS = {
     help: "command that runs the gateway's OpenClaw CLI, split on blanks",
     commands: TARGETED,
     schema: z.optional(nonEmpty),
-    shownDefault:
-      "found: in the gateway's container (openclaw, node dist/index.js, node openclaw.mjs, then the openclaw-cli service), or openclaw on PATH",
+    shownDefault: "found: in the gateway's container, or openclaw on PATH",
   },
   "openclaw-state": {
     group: "openclaw",
@@ -264,7 +263,7 @@ export const OPTIONS = {
     commands: TARGETED,
     schema: z.optional(path),
     shownDefault:
-      "found: OPENCLAW_CONFIG_DIR of the .env, else the gateway container's mount (a named volume through docker volume inspect); natively $OPENCLAW_STATE_DIR, else ~/.openclaw",
+      "found: OPENCLAW_CONFIG_DIR of the .env, the gateway's mount, or ~/.openclaw",
   },
   "openclaw-gateway": {
     group: "openclaw",
@@ -274,7 +273,7 @@ export const OPTIONS = {
     commands: TARGETED,
     schema: z.optional(url(["ws:", "wss:"])),
     shownDefault:
-      "found: its port inside the gateway's container (docker exec; the published port grants no scopes), or ws://127.0.0.1:<gateway.port of openclaw.json>",
+      "found: inside the gateway's container, or ws://127.0.0.1:<gateway.port>",
   },
   "openclaw-gateway-token": {
     group: "openclaw",
@@ -284,7 +283,7 @@ export const OPTIONS = {
     schema: z.optional(nonEmpty),
     secret: true,
     shownDefault:
-      "found: gateway.auth.token of openclaw.json, else OPENCLAW_GATEWAY_TOKEN of the environment, the gateway's container, the .env or OpenClaw's own .env",
+      "found: openclaw.json, else OPENCLAW_GATEWAY_TOKEN of the environment, the container or the .env",
   },
   // Watch mode
   "settle": {
