@@ -193,6 +193,7 @@ export async function routeFor<T extends OpenClawTarget>(
     uid: deps.uid === undefined ? Deno.uid() : deps.uid,
     origins: memo.origins,
     container: learned?.container,
+    compose: learned?.compose,
   });
   if (memo.discovery?.container?.id !== discovery.container?.id) {
     memo.cli = undefined;
@@ -276,6 +277,7 @@ export function learnedOf(
     route: memo.choice.route,
     why: memo.choice.why.replace(/ \(as found before\)$/, ""),
     container: memo.discovery?.container?.id,
+    compose: memo.discovery?.variant,
     version: memo.version ?? memo.discovery?.version?.value,
     cli: memo.cli?.prefix,
     verified: memo.verified,

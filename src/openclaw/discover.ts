@@ -66,6 +66,8 @@ export interface DiscoverDeps {
   origins?: Record<string, string>;
   /** The gateway container an earlier run found (the state file of `--once`). */
   container?: string;
+  /** The compose variant that earlier run used: while its container runs, compose is not asked again. */
+  compose?: ComposeVariant;
 }
 
 /** Everything discovery found of one target's OpenClaw. */
@@ -163,29 +165,32 @@ function containerStateDir(c: Pick<Container, "env">): string {
     `${containerEnvValue(c.env, "HOME") ?? "/home/node"}/.openclaw`;
 }
 
-/** The gateway's container: the one an earlier run found when it still runs, else compose's. */
+/** The gateway's container and the compose variant: the container an earlier run found while it still runs (with that run's variant, when known), else compose's. */
 async function findContainer(
   input: DiscoverInput,
   deps: DiscoverDeps,
-  variant: ComposeVariant,
   looked: string[],
-): Promise<Container | undefined> {
+): Promise<{ c?: Container; variant: ComposeVariant }> {
   const timeout = input.composeTimeout;
-  if (deps.container) {
-    const known = await inspectContainer(deps.run, deps.container, timeout)
-      .catch(() => undefined);
-    if (known?.running) return known;
+  const known = deps.container
+    ? await inspectContainer(deps.run, deps.container, timeout)
+      .catch(() => undefined)
+    : undefined;
+  if (known?.running && deps.compose) {
+    return { c: known, variant: deps.compose };
   }
+  const variant = await detectCompose(deps.run);
+  if (known?.running) return { c: known, variant };
   try {
     const id = await runningContainer(deps.run, variant, input);
     if (!id) {
       looked.push(`${input.service} has no running container`);
-      return undefined;
+      return { variant };
     }
-    return await inspectContainer(deps.run, id, timeout);
+    return { c: await inspectContainer(deps.run, id, timeout), variant };
   } catch (err) {
     looked.push(`the gateway's container: ${messageOf(err)}`);
-    return undefined;
+    return { variant };
   }
 }
 
@@ -331,8 +336,7 @@ async function discoverCompose(
 ): Promise<Discovery> {
   const looked: string[] = [];
   const notes: string[] = [];
-  const variant = await detectCompose(deps.run);
-  const c = await findContainer(input, deps, variant, looked);
+  const { c, variant } = await findContainer(input, deps, looked);
   const composeDir = input.composeDir ?? ".";
   let stateDir = configured(
     input.openclawState,

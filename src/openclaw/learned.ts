@@ -16,6 +16,8 @@ export const Learned = z.object({
   why: lenient(z.string()),
   /** The gateway container the route was found for. */
   container: lenient(z.string()),
+  /** The compose that found that container (`docker compose` or `docker-compose`). */
+  compose: lenient(z.enum(["v1", "v2"])),
   /** The OpenClaw version the gateway (or its store) reported. */
   version: lenient(z.string()),
   /** The CLI prefix that answered. */

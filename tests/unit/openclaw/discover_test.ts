@@ -203,6 +203,47 @@ Deno.test("discover (compose): a gateway on the host's network is reached direct
   }
 });
 
+Deno.test("discover (compose): the container an earlier run found, still running, is taken with that run's compose variant (no compose asked); once it stopped, compose finds the gateway again", async () => {
+  const dir = await stateDir();
+  const envFile = join(dir, ".env");
+  await Deno.writeTextFile(envFile, `OPENCLAW_CONFIG_DIR=${dir}/state\n`);
+  const stopped = JSON.stringify([{
+    ...JSON.parse(inspected({}))[0],
+    Id: "old",
+    State: { Running: false },
+  }]);
+  try {
+    const known = docker({ [`docker inspect ${ID}`]: () => ok(inspected({})) });
+    const found = await discover(targetSettings({ "env-file": envFile }), {
+      ...deps,
+      run: known.run,
+      container: ID,
+      compose: "v1",
+    });
+    assert.equal(found.container?.id, ID);
+    assert.equal(found.variant, "v1");
+    assert.deepEqual(known.calls, [`docker inspect ${ID}`]);
+    assert.equal(found.cli[0].prefix[0], "docker-compose", "v1's CLI");
+    const moved = docker({
+      "docker inspect old": () => ok(stopped),
+      "docker compose version": () => ok("v2"),
+      "docker compose ps -q openclaw-gateway": () => ok(`${ID}\n`),
+      [`docker inspect ${ID}`]: () => ok(inspected({})),
+    });
+    const again = await discover(targetSettings({ "env-file": envFile }), {
+      ...deps,
+      run: moved.run,
+      container: "old",
+      compose: "v1",
+    });
+    assert.equal(again.container?.id, ID);
+    assert.equal(again.variant, "v2");
+    assert.ok(moved.calls.includes("docker compose version"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("discover (compose): no running container closes the direct route saying how to start it, and offers the openclaw-cli service only when asked for more", async () => {
   const dir = await stateDir();
   const envFile = join(dir, ".env");
