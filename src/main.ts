@@ -13,116 +13,37 @@ import denoJson from "../deno.json" with { type: "json" };
 import { parseCommandLine } from "./config/args.ts";
 import { helpText, usage } from "./config/help.ts";
 import { loadSettings } from "./config/load.ts";
-import { legacyStatePath, type Settings } from "./config/settings.ts";
+import { assertDestinations } from "./config/destination.ts";
+import type { Settings } from "./config/settings.ts";
 import { settingsJson, showSettings } from "./config/show.ts";
-import { type Agent } from "./drivers/agent.ts";
+import { openAgent } from "./drivers/agent.ts";
 import { once } from "./drivers/once.ts";
 import { refreshOnce, refreshTimer } from "./drivers/refresh.ts";
 import { watch } from "./drivers/watch.ts";
-import {
-  ExitCode,
-  messageOf,
-  notPermitted,
-  SyncError,
-  usageError,
-} from "./lib/errors.ts";
+import { ExitCode, messageOf, notPermitted, SyncError } from "./lib/errors.ts";
 import { createLogger, type Logger, stderrIsJournal } from "./lib/log.ts";
 import { runProcess } from "./lib/process.ts";
-import type { OpenClawMemo } from "./openclaw/deliver.ts";
-import { findNativeState } from "./openclaw/native.ts";
-import { Hooks } from "./ops/hooks.ts";
+import { withNativeOpenClaw } from "./openclaw/native.ts";
 import { serveMetrics } from "./ops/metrics.ts";
-import { Recorder } from "./ops/recorder.ts";
 import { collectStatus, formatStatus } from "./ops/status.ts";
-import { noDestination } from "./pass/plan.ts";
 
 /** Prints text to standard output. */
 function print(text: string): void {
   console.log(text);
 }
 
-/** Where native discovery looked for a target that names no destination and found nothing, by target name. */
-const lookedFor = new Map<string, string[]>();
-
-/**
- * Serves a native OpenClaw (issue 18) to a target that names nowhere to
- * deliver: its state directory, when found ($OPENCLAW_STATE_DIR, else
- * ~/.openclaw of the agent's user, or of the credentials' owner for a root
- * agent), becomes the target's, its origin `found: …`. A target that names
- * a destination is left as configured: discovery never picks between a
- * configured compose target and a native OpenClaw.
- */
-async function withNativeOpenClaw(settings: Settings): Promise<Settings> {
-  for (const t of settings.targets) {
-    if (!noDestination(t.settings)) continue;
-    const native = await findNativeState({
-      env: Deno.env.toObject(),
-      uid: Deno.uid(),
-      credentials: settings.global.credentials,
-    });
-    if (native.stateDir) {
-      t.settings.openclawState = native.stateDir.value;
-      t.origins.openclawState = `found: ${native.stateDir.from}`;
-    } else lookedFor.set(t.settings.name, native.looked);
-  }
-  return settings;
-}
-
-/** Refuses to deliver when a target has nowhere to deliver to: a usage error naming the settings and where a native OpenClaw was looked for. */
-function assertDestinations(settings: Settings): void {
-  for (const t of settings.targets) {
-    const missing = noDestination(t.settings);
-    if (missing) {
-      const of = t.file ? ` (target ${t.settings.name}, ${t.file})` : "";
-      const looked = lookedFor.get(t.settings.name);
-      const native = looked
-        ? `; no native OpenClaw found either (${looked.join("; ")})`
-        : "";
-      throw usageError(`${missing}${of}${native}`);
-    }
-  }
-}
-
-/** What the process knows of each target's OpenClaw at the start: where its settings came from, and what the last run learned. */
-function openclawMemos(
-  settings: Settings,
-  recorder: Recorder,
-): Map<string, OpenClawMemo> {
-  return new Map(settings.targets.map((t) => [t.settings.name, {
-    origins: t.origins,
-    learned: recorder.state.targets?.[t.settings.name]?.openclaw,
-  }]));
-}
-
-/** Runs watch or refresh: the recorder (state file, hooks) and, outside --once, the metrics server around the driver. */
+/** Runs watch or refresh: the agent (state file, hooks) and, outside --once, the metrics server around the driver. */
 async function deliver(
   command: "watch" | "refresh",
   settings: Settings,
   log: Logger,
   reload: () => Promise<Settings>,
 ): Promise<number> {
-  assertDestinations(settings);
+  assertDestinations(settings.targets);
+  const agent = await openAgent(settings, log);
   const { global } = settings;
-  const live = !global.dryRun;
-  const hooks = new Map(settings.targets.map((t) => [
-    t.settings.name,
-    new Hooks(t.settings, runProcess, log),
-  ]));
-  const recorder = await Recorder.open({
-    path: live ? global.stateFile : undefined,
-    legacyPath: legacyStatePath(global.credentials),
-    hooks: live ? hooks : undefined,
-    log,
-  });
-  const agent: Agent = {
-    global,
-    targets: settings.targets.map((t) => t.settings),
-    deps: { run: runProcess, log, openclaw: openclawMemos(settings, recorder) },
-    recorder,
-    log,
-  };
   const server = global.metricsListen && !global.once
-    ? serveMetrics(global.metricsListen, recorder, log)
+    ? serveMetrics(global.metricsListen, agent.recorder, log)
     : undefined;
   try {
     if (command === "refresh") {
@@ -148,6 +69,7 @@ export async function main(args: string[], log?: Logger): Promise<number> {
   const load = async () =>
     await withNativeOpenClaw(
       await loadSettings(line.options, Deno.env.toObject()),
+      { env: Deno.env.toObject(), uid: Deno.uid() },
     );
   const settings = await load();
   const { global } = settings;

@@ -25,6 +25,8 @@ export interface Target {
   origins: Origins;
   /** The file that defines it, or undefined for the main configuration's own target. */
   file?: string;
+  /** Where a native OpenClaw was looked for, in vain, when the target names nowhere to deliver. */
+  looked?: string[];
 }
 
 /** The whole effective configuration. */

@@ -3,10 +3,17 @@
  * recorder. `pass` is the one way a driver runs a pass: runPass, then record.
  */
 import { dirname } from "node:path";
-import type { GlobalSettings, TargetSettings } from "../config/settings.ts";
+import {
+  type GlobalSettings,
+  legacyStatePath,
+  type Settings,
+  type TargetSettings,
+} from "../config/settings.ts";
 import { ExitCode, passExitCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import type { Recorder } from "../ops/recorder.ts";
+import { runProcess } from "../lib/process.ts";
+import { Hooks } from "../ops/hooks.ts";
+import { Recorder } from "../ops/recorder.ts";
 import { type PassDeps, type PassOutcome, runPass } from "../pass/pass.ts";
 
 /** Everything a driver works with. */
@@ -19,6 +26,41 @@ export interface Agent {
   /** The token endpoint's fetch and the clock, when a test replaces them. */
   fetch?: typeof fetch;
   now?: () => number;
+}
+
+/**
+ * Opens the agent of a delivering command: the state file and each
+ * target's hooks (neither under --dry-run), what the last run learned of
+ * each target's OpenClaw, and processes run as they are.
+ */
+export async function openAgent(
+  settings: Settings,
+  log: Logger,
+): Promise<Agent> {
+  const { global } = settings;
+  const live = !global.dryRun;
+  const recorder = await Recorder.open({
+    path: live ? global.stateFile : undefined,
+    legacyPath: legacyStatePath(global.credentials),
+    hooks: live
+      ? new Map(settings.targets.map((t) => [
+        t.settings.name,
+        new Hooks(t.settings, runProcess, log),
+      ]))
+      : undefined,
+    log,
+  });
+  const openclaw = new Map(settings.targets.map((t) => [t.settings.name, {
+    origins: t.origins,
+    learned: recorder.state.targets?.[t.settings.name]?.openclaw,
+  }]));
+  return {
+    global,
+    targets: settings.targets.map((t) => t.settings),
+    deps: { run: runProcess, log, openclaw },
+    recorder,
+    log,
+  };
 }
 
 /** Runs one pass over every target and records its outcome; `restart` runs the restarts owed, `once` marks a one-shot run. */

@@ -7,6 +7,8 @@
  * nothing can say where it looked.
  */
 import { delimiter, join, resolve } from "node:path";
+import { noDestination } from "../config/destination.ts";
+import type { Settings } from "../config/settings.ts";
 import { type Found, found } from "./found.ts";
 
 /** What native discovery looks at: the agent's environment, its user, and the credentials file. */
@@ -126,6 +128,31 @@ export async function findNativeState(
     looked.push(`${c.dir} (${c.from}) holds no openclaw.json`);
   }
   return { looked };
+}
+
+/**
+ * Serves a native OpenClaw (issue 18) to each target that names nowhere to
+ * deliver: its state directory, when found, becomes the target's, its
+ * origin `found: …`; else the target keeps where it was looked for. A
+ * target that names a destination is left as configured: discovery never
+ * picks between a configured compose target and a native OpenClaw.
+ */
+export async function withNativeOpenClaw(
+  settings: Settings,
+  input: Omit<NativeInput, "credentials">,
+): Promise<Settings> {
+  for (const t of settings.targets) {
+    if (!noDestination(t.settings)) continue;
+    const native = await findNativeState({
+      ...input,
+      credentials: settings.global.credentials,
+    });
+    if (native.stateDir) {
+      t.settings.openclawState = native.stateDir.value;
+      t.origins.openclawState = `found: ${native.stateDir.from}`;
+    } else t.looked = native.looked;
+  }
+  return settings;
 }
 
 /** The state directory `openclaw` run with this environment uses: $OPENCLAW_STATE_DIR, else .openclaw (or .openclaw-<profile>) in $OPENCLAW_HOME or $HOME. */

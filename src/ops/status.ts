@@ -30,7 +30,8 @@ import {
 } from "../openclaw/models_status.ts";
 import type { Learned } from "../openclaw/learned.ts";
 import { storeDatabase } from "../sinks/auth_store.ts";
-import { noDestination, targetSinks } from "../pass/plan.ts";
+import { noDestination } from "../config/destination.ts";
+import { targetSinks } from "../pass/plan.ts";
 import { restartOwed } from "../pass/restart.ts";
 import { describePass, describeState, readState } from "./state.ts";
 

@@ -19,25 +19,6 @@ export interface SinkSettings {
   openclawState?: string;
 }
 
-/** The settings that say whether a target has anywhere to deliver. */
-export interface DestinationSettings extends SinkSettings {
-  openclaw: string;
-  openclawCli?: string;
-  composeDir?: string;
-}
-
-/** Why a target has nowhere to deliver the token, naming the settings that would give it one; undefined when it has somewhere. */
-export function noDestination(t: DestinationSettings): string | undefined {
-  if (t.openclaw === "auth-profiles" && !t.openclawState) {
-    return "--openclaw auth-profiles needs --openclaw-state (SYNC_OAUTH_TOKEN_OPENCLAW_STATE), OpenClaw's state directory";
-  }
-  if (
-    t.envFile || t.oauthJson || t.openclawState || t.openclawCli ||
-    t.composeDir
-  ) return undefined;
-  return "nothing to deliver to: set --env-file (SYNC_OAUTH_TOKEN_ENV_FILE) to the gateway's compose .env, or --openclaw-state (SYNC_OAUTH_TOKEN_OPENCLAW_STATE) to OpenClaw's state directory";
-}
-
 /** The file sinks of a delivery route, in delivery order. */
 export function targetSinks(settings: SinkSettings, route: Route): FileSink[] {
   const env = settings.envFile

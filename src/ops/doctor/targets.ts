@@ -1,6 +1,6 @@
 /** Doctor: each target has somewhere to deliver, and no two targets write the same file or recreate the same service. */
 import { resolve } from "node:path";
-import { noDestination } from "../../pass/plan.ts";
+import { noDestination } from "../../config/destination.ts";
 import { type Check, type Finding, finding } from "./check.ts";
 
 /** What two targets must not share: a file they write, or a gateway they recreate. */
