@@ -11,11 +11,9 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 import { parseCommandLine } from "./config/args.ts";
-import { helpText, usage } from "./config/help.ts";
 import { loadSettings } from "./config/load.ts";
 import { assertDestinations } from "./config/destination.ts";
 import type { Settings } from "./config/settings.ts";
-import { settingsJson, showSettings } from "./config/show.ts";
 import { openAgent } from "./drivers/agent.ts";
 import { once } from "./drivers/once.ts";
 import { refreshOnce, refreshTimer } from "./drivers/refresh.ts";
@@ -24,8 +22,6 @@ import { ExitCode, messageOf, notPermitted, SyncError } from "./lib/errors.ts";
 import { createLogger, type Logger, stderrIsJournal } from "./lib/log.ts";
 import { runProcess } from "./lib/process.ts";
 import { withNativeOpenClaw } from "./openclaw/native.ts";
-import { serveMetrics } from "./ops/metrics.ts";
-import { collectStatus, formatStatus } from "./ops/status.ts";
 
 /** Prints text to standard output. */
 function print(text: string): void {
@@ -43,7 +39,11 @@ async function deliver(
   const agent = await openAgent(settings, log);
   const { global } = settings;
   const server = global.metricsListen && !global.once
-    ? serveMetrics(global.metricsListen, agent.recorder, log)
+    ? (await import("./ops/metrics.ts")).serveMetrics(
+      global.metricsListen,
+      agent.recorder,
+      log,
+    )
     : undefined;
   try {
     if (command === "refresh") {
@@ -62,7 +62,11 @@ export async function main(args: string[], log?: Logger): Promise<number> {
     print(denoJson.version);
     return ExitCode.ok;
   }
+  // The modules of status, doctor, config, help and /metrics are loaded
+  // when they run: the watch agent keeps none of them in memory
+  // (docs/performance.md).
   if (line.help) {
+    const { helpText, usage } = await import("./config/help.ts");
     print(`${usage(denoJson.version)}\n\n${helpText(line.command)}`);
     return ExitCode.ok;
   }
@@ -79,14 +83,17 @@ export async function main(args: string[], log?: Logger): Promise<number> {
     journal: stderrIsJournal(Deno.env.get("JOURNAL_STREAM")),
   });
   switch (line.command) {
-    case "config":
+    case "config": {
+      const { settingsJson, showSettings } = await import("./config/show.ts");
       print(
         global.json
           ? JSON.stringify(settingsJson(settings), null, 2)
           : showSettings(settings),
       );
       return ExitCode.ok;
+    }
     case "status": {
+      const { collectStatus, formatStatus } = await import("./ops/status.ts");
       const now = Date.now();
       const report = await collectStatus(
         global,
@@ -105,7 +112,6 @@ export async function main(args: string[], log?: Logger): Promise<number> {
     case "refresh":
       return await deliver(line.command, settings, log, load);
     case "doctor": {
-      // Loaded on demand: DNS and the rest of the checks would cost every other command start-up time.
       const { doctorContext, doctorExitCode, formatFindings, runDoctor } =
         await import("./ops/doctor/doctor.ts");
       const findings = await runDoctor(
