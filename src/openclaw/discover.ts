@@ -287,12 +287,7 @@ async function composeReach(
     };
   }
   const token = await gatewayToken({
-    setting: configured(
-      input.openclawGatewayToken,
-      "openclawGatewayToken",
-      "--openclaw-gateway-token",
-      deps.origins,
-    ),
+    setting: configuredToken(input, deps),
     env: deps.env,
     stateDir,
     containerEnv: c.env,
@@ -327,6 +322,19 @@ async function composeReach(
     };
   }
   return { reach: { kind: "exec", container: c.id, port, token } };
+}
+
+/** The gateway token the settings give, with where it was set. */
+function configuredToken(
+  input: DiscoverInput,
+  deps: DiscoverDeps,
+): Found<string> | undefined {
+  return configured(
+    input.openclawGatewayToken,
+    "openclawGatewayToken",
+    "--openclaw-gateway-token",
+    deps.origins,
+  );
 }
 
 /** Discovers a compose target's OpenClaw. */
@@ -440,12 +448,7 @@ async function discoverNative(
   let reach: GatewayReach | undefined;
   let closed: string | undefined;
   const token = stateDir && await gatewayToken({
-    setting: configured(
-      input.openclawGatewayToken,
-      "openclawGatewayToken",
-      "--openclaw-gateway-token",
-      deps.origins,
-    ),
+    setting: configuredToken(input, deps),
     env: deps.env,
     stateDir: stateDir.value,
   });
