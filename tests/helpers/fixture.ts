@@ -20,7 +20,7 @@ const ENV_KEY = "ANTHROPIC_OAUTH_TOKEN";
 /** The entry point under test. */
 export const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
-/** Deno flags the tool runs with: SOT_RUN_FLAGS (whitespace-separated), else -A and the shipped runtime flags. */
+/** Deno flags the tool runs with: SOT_RUN_FLAGS (whitespace-separated; `deno task test` sets it to src/flags.sh's), else -A and the shipped runtime flags. */
 export const RUN_FLAGS =
   Deno.env.get("SOT_RUN_FLAGS")?.split(/\s+/).filter(Boolean) ??
     ["-A", ...await runtimeFlags()];
@@ -197,15 +197,19 @@ exit 0
     };
   }
 
-  /** Runs the tool to completion. */
-  run(args: string[]): Promise<Outcome> {
-    return this.runWrapped([], args);
+  /** Runs the tool to completion, with RUN_FLAGS or the Deno flags given. */
+  run(args: string[], flags = RUN_FLAGS): Promise<Outcome> {
+    return this.runWrapped([], args, flags);
   }
 
   /** Runs the tool to completion under a wrapping command (e.g. unshare). */
-  runWrapped(wrap: string[], args: string[]): Promise<Outcome> {
+  runWrapped(
+    wrap: string[],
+    args: string[],
+    flags = RUN_FLAGS,
+  ): Promise<Outcome> {
     return runCommand(
-      [...wrap, Deno.execPath(), "run", ...RUN_FLAGS, MAIN, ...args],
+      [...wrap, Deno.execPath(), "run", ...flags, MAIN, ...args],
       this.env(),
     );
   }

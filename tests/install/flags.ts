@@ -3,11 +3,14 @@ import assert from "node:assert/strict";
 
 const SCRIPT = new URL("../../src/flags.sh", import.meta.url).pathname;
 
-/** The flags, with read and write limited to allowPaths (comma-separated) when given. */
-export async function permissionFlags(allowPaths = ""): Promise<string[]> {
+/** The flags, with read and write limited to allowPaths and more programs allowed to run (both comma-separated) when given. */
+export async function permissionFlags(
+  allowPaths = "",
+  allowRun = "",
+): Promise<string[]> {
   const out = await new Deno.Command("sh", {
     args: [SCRIPT],
-    env: { SOT_ALLOW_PATHS: allowPaths },
+    env: { SOT_ALLOW_PATHS: allowPaths, SOT_ALLOW_RUN: allowRun },
   }).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);

@@ -7,7 +7,7 @@
  * Why a targeted subset and not all of tests/process through the launcher:
  * the process tests start `deno run <SOT_RUN_FLAGS> src/main.ts` themselves
  * (tests/helpers/fixture.ts), so they cannot run a launcher. `deno task
- * test:perms` runs them under exactly the flags of src/flags.sh; the test
+ * test` runs them under exactly the flags of src/flags.sh; the test
  * below proves the launcher hands Deno exactly those flags (argv recorded),
  * plus only --cached-only; the others run the installed
  * copy for real (delivery, a denied write, offline, as another user).

@@ -48,7 +48,7 @@ Deno.test("src/flags.sh: least privilege, no -A, net only to the token hosts and
   assert.equal(limited[0], `--allow-read=/etc/sync-oauth-token,${paths}`);
   assert.equal(limited[1], `--allow-write=${paths}`);
   const tasks = denoJson.tasks as Record<string, string>;
-  for (const task of ["start", "compile", "compile:all", "test:perms"]) {
+  for (const task of ["start", "compile", "compile:all", "test"]) {
     assert.match(tasks[task], /\$\(sh src\/flags\.sh\)/, task);
   }
   for (const task of ["start", "compile", "compile:all"]) {

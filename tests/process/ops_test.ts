@@ -5,16 +5,13 @@ import parsePrometheus from "parse-prometheus-text-format";
 import { fingerprint } from "../../src/lib/fingerprint.ts";
 import {
   assertNoToken,
-  RUN_FLAGS,
   Running,
   testLogin,
   waitFor,
   Workspace,
 } from "../helpers/fixture.ts";
 import { TokenServer } from "../helpers/token_server.ts";
-
-/** Hooks run programs from the test's bin directory, which the baked permission set does not allow. */
-const RUN_ANYTHING = RUN_FLAGS.includes("-A");
+import { permissionFlags } from "../install/flags.ts";
 
 /** Starts a watcher with metrics on an ephemeral loopback port; returns it and its base URL. */
 async function watchWithMetrics(ws: Workspace, ...more: string[]) {
@@ -164,7 +161,7 @@ Deno.test("healthz: 200 while the token is valid, 503 with the reason once it ex
   }
 });
 
-/** A hook program that appends its stdin to `<root>/hook-<name>.jsonl`, and one that hangs. */
+/** A hook program that appends its stdin to `<root>/hook-<name>.jsonl`, and one that hangs; `flags` are the shipped ones with both allowed to run (SOT_ALLOW_RUN, as the README says). */
 async function installHooks(ws: Workspace) {
   const hook = join(ws.bin, "hook");
   await Deno.writeTextFile(
@@ -181,16 +178,16 @@ async function installHooks(ws: Workspace) {
     (await Deno.readTextFile(join(ws.root, `hook-${name}.jsonl`)).catch(() =>
       ""
     )).split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  return { hook, hang, events };
+  const flags = await permissionFlags("", `${hook},${hang}`);
+  return { hook, hang, events, flags };
 }
 
 Deno.test({
   name:
     "hooks: --on-change gets the delivered change as JSON, --on-failure the failure; never a token",
-  ignore: !RUN_ANYTHING,
   fn: async () => {
     const ws = await Workspace.create();
-    const { hook, events } = await installHooks(ws);
+    const { hook, events, flags: allowed } = await installHooks(ws);
     const login = testLogin();
     await ws.writeLogin(login);
     await Deno.writeTextFile(ws.envFile, "A=1\n");
@@ -203,8 +200,12 @@ Deno.test({
       "--on-failure",
       `'${hook}' failure`,
     );
-    assert.equal((await ws.run(flags)).code, 0);
-    assert.equal((await ws.run(flags)).code, 0, "nothing changed this time");
+    assert.equal((await ws.run(flags, allowed)).code, 0);
+    assert.equal(
+      (await ws.run(flags, allowed)).code,
+      0,
+      "nothing changed this time",
+    );
     const changes = await events("change");
     assert.equal(changes.length, 1);
     assert.equal(changes[0].event, "change");
@@ -219,7 +220,7 @@ Deno.test({
     assert.ok(Math.abs(changes[0].secondsLeft - 8 * 3600) < 60);
 
     await ws.writeCredentialsText("{}");
-    assert.equal((await ws.run(flags)).code, 4);
+    assert.equal((await ws.run(flags, allowed)).code, 4);
     const failures = await events("failure");
     assert.equal(failures.length, 1);
     assert.equal(failures[0].kind, "source");
@@ -234,21 +235,23 @@ Deno.test({
 Deno.test({
   name:
     "hooks: a hook that hangs is killed after --hook-timeout and the tool still exits 0",
-  ignore: !RUN_ANYTHING,
   fn: async () => {
     const ws = await Workspace.create();
-    const { hang } = await installHooks(ws);
+    const { hang, flags: allowed } = await installHooks(ws);
     await ws.writeLogin(testLogin());
-    const out = await ws.run(ws.flags(
-      "--once",
-      "--restart",
-      "none",
-      "--create",
-      "--on-change",
-      hang,
-      "--hook-timeout",
-      "500ms",
-    ));
+    const out = await ws.run(
+      ws.flags(
+        "--once",
+        "--restart",
+        "none",
+        "--create",
+        "--on-change",
+        hang,
+        "--hook-timeout",
+        "500ms",
+      ),
+      allowed,
+    );
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stderr, /hook killed after 500ms hook=--on-change/);
     const pid = (await Deno.readTextFile(join(ws.root, "hang.pid"))).trim();
