@@ -64,14 +64,27 @@ async function mainExists(): Promise<void> {
   }
 }
 
+/** The first pass of endToEnd and the compose calls it made (v2, v1). */
+interface FirstPass {
+  run: RunResult;
+  v2: string[];
+  v1: string[];
+}
+
+/** The calls among `calls` that run the compose subcommand `sub`. */
+function subcommand(calls: string[], sub: string): string[] {
+  return calls.filter((c) => new RegExp(`(^|\\s)${sub}(\\s|$)`).test(c));
+}
+
 /**
  * The common end-to-end pass: new credentials -> .env updated -> gateway
- * recreated with the new env, `other` untouched; a second pass changes nothing.
+ * recreated with the new env, `other` untouched; a second pass changes nothing
+ * (no `up` either). Returns the first pass and its compose calls.
  */
 async function endToEnd(
   p: Project,
   toolOpts: Parameters<typeof runTool>[1] = {},
-): Promise<void> {
+): Promise<FirstPass> {
   await mainExists();
   await Deno.chmod(p.envFile, 0o640);
   const oldToken = await envFileToken(p.envFile);
@@ -127,6 +140,11 @@ async function endToEnd(
   }
 
   // second pass with the same credentials: nothing to do, no restart
+  const first = {
+    run: r,
+    v2: await p.composeCalls("v2"),
+    v1: await p.composeCalls("v1"),
+  };
   const gw1 = gws[0].id;
   const other1 = others[0].id;
   await p.clearComposeLogs();
@@ -135,6 +153,26 @@ async function endToEnd(
   assert.equal(await p.containerId(GATEWAY), gw1, "needless recreate");
   assert.equal(await p.containerId(OTHER), other1, "needless recreate");
   assert.equal(await envFileToken(p.envFile), token);
+  const again = [
+    ...await p.composeCalls("v2"),
+    ...await p.composeCalls("v1"),
+  ];
+  assert.deepEqual(
+    subcommand(again, "up"),
+    [],
+    "unchanged pass ran compose up",
+  );
+  return first;
+}
+
+/** Asserts that the only `up` of a pass recreates just the gateway, detached. */
+function assertRecreatesGateway(calls: string[]): void {
+  const up = subcommand(calls, "up");
+  assert.equal(up.length, 1, `compose calls: ${JSON.stringify(calls)}`);
+  for (const w of ["-d", "--force-recreate", "--no-deps", GATEWAY]) {
+    assert.ok(up[0].split(/\s+/).includes(w), `missing ${w}: ${up[0]}`);
+  }
+  assert.ok(!up[0].split(/\s+/).includes(OTHER), up[0]);
 }
 
 engineTest(
@@ -144,52 +182,22 @@ engineTest(
 );
 
 engineTest(
-  "e2e compose v2 (`docker compose`): gateway recreated with the new token, `other` untouched",
+  "e2e compose v2 (`docker compose`): the gateway recreated by `up -d --force-recreate --no-deps <service>` with the new token, `other` untouched; a second pass changes nothing",
   300_000,
   () =>
     withProject({ flavor: "v2" }, async (p) => {
-      await endToEnd(p);
-      const v2 = await p.composeCalls("v2");
-      const v1 = await p.composeCalls("v1");
-      // the first pass's calls were cleared with the second pass; the second
-      // must not have recreated anything
-      assert.ok(
-        !v2.some((c) => /\bup\b/.test(c)) && !v1.some((c) => /\bup\b/.test(c)),
-        `unchanged pass ran compose up: v2=${JSON.stringify(v2)} v1=${
-          JSON.stringify(v1)
-        }`,
+      const first = await endToEnd(p);
+      assertRecreatesGateway(first.v2);
+      assert.deepEqual(
+        first.v1,
+        [],
+        "v2 available but docker-compose (v1) was used",
       );
     }),
 );
 
 engineTest(
-  "e2e compose v2: uses `docker compose up -d --force-recreate --no-deps <service>`",
-  300_000,
-  () =>
-    withProject({ flavor: "v2" }, async (p) => {
-      await mainExists();
-      const token = testToken();
-      await p.writeCredentials(token);
-      const r = await runTool(p);
-      assert.equal(r.code, 0, show(r));
-      const v2 = await p.composeCalls("v2");
-      const v1 = await p.composeCalls("v1");
-      const up = v2.filter((c) => /(^|\s)up(\s|$)/.test(c));
-      assert.equal(up.length, 1, `compose v2 calls: ${JSON.stringify(v2)}`);
-      for (const w of ["-d", "--force-recreate", "--no-deps", GATEWAY]) {
-        assert.ok(up[0].split(/\s+/).includes(w), `missing ${w}: ${up[0]}`);
-      }
-      assert.ok(!up[0].split(/\s+/).includes(OTHER), up[0]);
-      assert.deepEqual(v1, [], "v2 available but docker-compose (v1) was used");
-      assert.equal(
-        (await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN,
-        token,
-      );
-    }),
-);
-
-engineTest(
-  "e2e compose v1 fallback (no plugin, `docker-compose`), project dir with dashes",
+  "e2e compose v1 fallback (no plugin, `docker-compose`), project dir with dashes: the pass goes through docker-compose; --log-format json",
   300_000,
   () =>
     withProject({
@@ -201,82 +209,43 @@ engineTest(
         env: p.env,
       });
       assert.notEqual(probe.code, 0, "plugin unexpectedly present");
-      await endToEnd(p, { composeDir: false }); // default: the .env's dir
-      const v1 = await p.composeCalls("v1");
-      assert.deepEqual(
-        v1.filter((c) => /(^|\s)up(\s|$)/.test(c)),
-        [],
-        "unchanged pass ran docker-compose up",
-      );
-    }),
-);
-
-engineTest(
-  "e2e compose v1: the sync pass goes through docker-compose; --log-format json",
-  300_000,
-  () =>
-    withProject({ flavor: "v1" }, async (p) => {
-      await mainExists();
-      const token = testToken();
-      await p.writeCredentials(token);
-      const r = await runTool(p, { extra: ["--log-format", "json"] });
-      assert.equal(r.code, 0, show(r));
-      for (const line of r.stderr.split("\n").concat(r.stdout.split("\n"))) {
+      const first = await endToEnd(p, {
+        composeDir: false, // default: the .env's dir
+        extra: ["--log-format", "json"],
+      });
+      assertRecreatesGateway(first.v1);
+      const { stdout, stderr } = first.run;
+      for (const line of stderr.split("\n").concat(stdout.split("\n"))) {
         if (line.trim() === "" || line.startsWith("Download ")) continue;
         assert.doesNotThrow(
           () => JSON.parse(line),
           `--log-format json printed a non-JSON line: ${line}`,
         );
       }
-      const up = (await p.composeCalls("v1")).filter((c) =>
-        /(^|\s)up(\s|$)/.test(c)
-      );
-      assert.equal(up.length, 1, JSON.stringify(await p.composeCalls("v1")));
-      for (const w of ["-d", "--force-recreate", "--no-deps", GATEWAY]) {
-        assert.ok(up[0].split(/\s+/).includes(w), `missing ${w}: ${up[0]}`);
-      }
-      assert.equal(
-        (await p.containerEnv(GATEWAY)).ANTHROPIC_OAUTH_TOKEN,
-        token,
-      );
     }),
 );
 
 engineTest(
-  "e2e --restart down-up (v2, --compose-file + --compose-project): down then up -d",
+  "e2e --restart down-up (v2, --compose-file + --compose-project): `down`, then `up -d`",
   300_000,
   () => {
     const name = `sotdu${crypto.randomUUID().slice(0, 6)}`;
     return withProject(
       { flavor: "v2", composeFile: "openclaw.yml", projectName: name },
       async (p) => {
-        await endToEnd(p, {
+        const first = await endToEnd(p, {
           restart: "down-up",
           composeFile: p.composeFile,
           composeProject: name,
         });
+        const calls = subcommand(first.v2, "(up|down)");
+        const di = calls.findIndex((c) => subcommand([c], "down").length > 0);
+        const ui = calls.findIndex((c) => subcommand([c], "up").length > 0);
+        assert.ok(di >= 0 && ui > di, `calls: ${JSON.stringify(calls)}`);
+        assert.ok(calls[ui].split(/\s+/).includes("-d"), calls[ui]);
       },
     );
   },
-);
-
-engineTest(
-  "e2e --restart down-up: compose calls are `down` then `up -d`",
-  300_000,
-  () =>
-    withProject({ flavor: "v2" }, async (p) => {
-      await mainExists();
-      await p.writeCredentials(testToken());
-      const r = await runTool(p, { restart: "down-up" });
-      assert.equal(r.code, 0, show(r));
-      const calls = (await p.composeCalls("v2")).filter((c) =>
-        /(^|\s)(up|down)(\s|$)/.test(c)
-      );
-      const di = calls.findIndex((c) => /(^|\s)down(\s|$)/.test(c));
-      const ui = calls.findIndex((c) => /(^|\s)up(\s|$)/.test(c));
-      assert.ok(di >= 0 && ui > di, `calls: ${JSON.stringify(calls)}`);
-      assert.ok(calls[ui].split(/\s+/).includes("-d"), calls[ui]);
-    }),
 );
 
 engineTest(
