@@ -5,7 +5,7 @@
  * interpolates it), or compose v2 names the `.env` among its env files. When
  * it does not, recreating the gateway for a `.env` change changes nothing.
  */
-import { resolve } from "node:path";
+import { resolve } from "../lib/path.ts";
 
 /** The verdict: reaches (and how), does not (and the line that would fix it), or cannot be told (and why; `yet` when the `.env` holding the key would tell). */
 export type EnvReach =

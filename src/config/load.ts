@@ -1,5 +1,5 @@
 /** Reading the configuration from disk: the config file and the target files beside it. */
-import { join } from "node:path";
+import { join } from "../lib/path.ts";
 import { messageOf, usageError } from "../lib/errors.ts";
 import { readTextIfExists } from "../lib/files.ts";
 import {

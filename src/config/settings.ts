@@ -4,7 +4,7 @@
  * and one settings block per target, each value remembering where it came
  * from. Pure: the caller reads the files (src/config/load.ts).
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../lib/path.ts";
 import * as z from "../lib/zod/zod.js";
 import { parseDotenv } from "../lib/dotenv.ts";
 import { usageError } from "../lib/errors.ts";

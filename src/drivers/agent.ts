@@ -2,7 +2,7 @@
  * The agent every driver runs: its settings, the edges of a pass, and the
  * recorder. `pass` is the one way a driver runs a pass: runPass, then record.
  */
-import { dirname } from "node:path";
+import { dirname } from "../lib/path.ts";
 import {
   type GlobalSettings,
   legacyStatePath,

@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./path.ts";
 import { deliveryFailed } from "./errors.ts";
 import { formatDuration, sleep } from "./time.ts";
 

@@ -2,7 +2,7 @@
  * Refreshing the login ourselves, the way Claude Code does and under its
  * locks, so that we never race it for the single-use refresh token.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../lib/path.ts";
 import { backoffDelay } from "../lib/coalesce.ts";
 import { writeFileAtomic } from "../lib/files.ts";
 import { fingerprint } from "../lib/fingerprint.ts";

@@ -1,5 +1,5 @@
 /** Reading the credentials file: only from a private directory, and never half-written. */
-import { dirname } from "node:path";
+import { dirname } from "../lib/path.ts";
 import { readTextIfExists } from "../lib/files.ts";
 import { messageOf, notPermitted, sourceInvalid } from "../lib/errors.ts";
 import { sleep } from "../lib/time.ts";

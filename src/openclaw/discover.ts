@@ -8,7 +8,7 @@
  * compose directory is configured) is discovered through compose; any other
  * target as a native install. Discovery never picks between the two.
  */
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "../lib/path.ts";
 import {
   type Container,
   containerEnvValue,

@@ -5,7 +5,7 @@
  * environment, the compose `.env`, or OpenClaw's own dotenv files in its
  * state directory. Read afresh each time it is asked; never logged.
  */
-import { join } from "node:path";
+import { join } from "../lib/path.ts";
 import { lenient } from "../lib/untrusted.ts";
 import * as z from "../lib/zod/zod.js";
 import { containerEnvValue } from "../compose/container.ts";

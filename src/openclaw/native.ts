@@ -6,7 +6,7 @@
  * (`openclaw` on PATH). Each place looked at is remembered, so that finding
  * nothing can say where it looked.
  */
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, join, resolve } from "../lib/path.ts";
 import { noDestination } from "../config/destination.ts";
 import type { Settings } from "../config/settings.ts";
 import { type Found, found } from "./found.ts";

@@ -3,7 +3,7 @@
  * It keeps the state (persisted for status, doctor and /healthz) and the
  * counters (for /metrics), and fires each target's hooks.
  */
-import { dirname } from "node:path";
+import { dirname } from "../lib/path.ts";
 import { Coalescer } from "../lib/coalesce.ts";
 import { messageOf, type SyncError } from "../lib/errors.ts";
 import { writeFileAtomic } from "../lib/files.ts";

@@ -3,7 +3,7 @@
  * view, the gateway container) with token fingerprints and expiry, and
  * whether each holds the current token. Never a token.
  */
-import { dirname } from "node:path";
+import { dirname } from "../lib/path.ts";
 import type { GlobalSettings, Target } from "../config/settings.ts";
 import { MAIN_TARGET } from "../config/settings.ts";
 import {

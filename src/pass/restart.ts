@@ -5,7 +5,7 @@
  * the change and removed after the recreate, so a crash or a failing docker
  * in between leaves it owed for the next pass.
  */
-import { join } from "node:path";
+import { join } from "../lib/path.ts";
 import {
   composeBase,
   type ComposeConfig,

@@ -3,7 +3,7 @@
  * releases) and in auth-profiles.json (older ones): the token profile that
  * carries the login, and where each store lives under the state directory.
  */
-import { join } from "node:path";
+import { join } from "../lib/path.ts";
 import { lenient } from "../lib/untrusted.ts";
 import * as z from "../lib/zod/zod.js";
 import type { Login } from "../login/credentials.ts";

@@ -1,5 +1,5 @@
 /** The legacy `oauth.json` of older OpenClaw releases (`anthropic.{access, refresh, expires, scopes}`). */
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "../lib/path.ts";
 import { deliveryFailed } from "../lib/errors.ts";
 import { exists } from "../lib/files.ts";
 import type { Login } from "../login/credentials.ts";

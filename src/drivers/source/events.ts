@@ -1,5 +1,5 @@
 /** What a file system event in the credentials directory means: a new content, the directory gone, or a step toward a missing one. */
-import { basename, dirname } from "node:path";
+import { basename, dirname } from "../../lib/path.ts";
 
 /** A file system event as Deno.watchFs reports it. */
 export interface FsEvent {

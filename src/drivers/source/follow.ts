@@ -4,7 +4,7 @@
  * possible or --poll asks for it, polling. It decides nothing: the scheduler
  * (src/drivers/scheduler.ts) does.
  */
-import { resolve } from "node:path";
+import { resolve } from "../../lib/path.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import { formatDuration } from "../../lib/time.ts";

@@ -4,7 +4,7 @@
  * file or a finished write of it is a change. A missing directory is waited
  * for from its nearest existing parent.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../../lib/path.ts";
 import type { Logger } from "../../lib/log.ts";
 import {
   type FsEvent,

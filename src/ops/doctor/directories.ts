@@ -1,5 +1,5 @@
 /** Doctor: every directory the tool writes in (a temp file and a rename), and whether each .env exists. */
-import { dirname } from "node:path";
+import { dirname } from "../../lib/path.ts";
 import { exists } from "../../lib/files.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { type Check, finding } from "./check.ts";

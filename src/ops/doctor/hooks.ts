@@ -1,5 +1,5 @@
 /** Doctor: per target, whether the --on-change and --on-failure programs exist and may run. */
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "../../lib/path.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { splitCommand } from "../hooks.ts";
 import { finding, perTarget } from "./check.ts";

@@ -1,5 +1,5 @@
 /** Doctor: whether watching the credentials directory works, and the inotify limits. */
-import { dirname } from "node:path";
+import { dirname } from "../../lib/path.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { formatDuration } from "../../lib/time.ts";
 import { type Check, finding } from "./check.ts";

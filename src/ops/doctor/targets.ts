@@ -1,5 +1,5 @@
 /** Doctor: each target has somewhere to deliver, and no two targets write the same file or recreate the same service. */
-import { resolve } from "node:path";
+import { resolve } from "../../lib/path.ts";
 import { noDestination } from "../../config/destination.ts";
 import { type Check, type Finding, finding } from "./check.ts";
 
