@@ -21,7 +21,7 @@ import type { Login } from "../login/credentials.ts";
 import { readCredentials } from "../login/source.ts";
 import { envReachOf } from "../compose/resolved.ts";
 import { modelsStatus } from "../openclaw/cli.ts";
-import { type RouteDecision, routeFor } from "../openclaw/deliver.ts";
+import { type RouteDecision, routeFor } from "../openclaw/route_for.ts";
 import { askGateway, describeReach } from "../openclaw/gateway_ask.ts";
 import {
   anthropicView,

@@ -23,13 +23,13 @@ import { expiry, formatDuration } from "../lib/time.ts";
 import type { Login } from "../login/credentials.ts";
 import { readCredentials } from "../login/source.ts";
 import { recreateChangesNothing } from "../compose/recreate_guard.ts";
+import { deliverToOpenClaw } from "../openclaw/deliver.ts";
 import {
-  deliverToOpenClaw,
   learnedOf,
   type OpenClawMemo,
   routeFields,
   routeFor,
-} from "../openclaw/deliver.ts";
+} from "../openclaw/route_for.ts";
 import type { Learned } from "../openclaw/learned.ts";
 import type { Route } from "../openclaw/route.ts";
 import type { FileSink } from "../sinks/sink.ts";

@@ -5,7 +5,7 @@
  * container, and a native OpenClaw beside a configured compose target.
  */
 import { envReachOf } from "../../compose/resolved.ts";
-import { type RouteDecision, routeFor } from "../../openclaw/deliver.ts";
+import { type RouteDecision, routeFor } from "../../openclaw/route_for.ts";
 import { isComposeTarget } from "../../openclaw/discover.ts";
 import { shown } from "../../openclaw/found.ts";
 import { describeReach } from "../../openclaw/gateway_ask.ts";

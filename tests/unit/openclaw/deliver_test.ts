@@ -2,18 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createLogger } from "../../../src/lib/log.ts";
-import type { RunOptions, RunResult } from "../../../src/lib/process.ts";
-import {
-  deliverToOpenClaw,
-  learnedOf,
-  type OpenClawMemo,
-  routeFor,
-} from "../../../src/openclaw/deliver.ts";
+import type { RunOptions } from "../../../src/lib/process.ts";
+import { deliverToOpenClaw } from "../../../src/openclaw/deliver.ts";
+import type { OpenClawMemo } from "../../../src/openclaw/route_for.ts";
 import type { Discovery } from "../../../src/openclaw/discover.ts";
 import { MANUAL_PROFILE } from "../../../src/sinks/auth_store.ts";
 import { memoryLog, ok, targetSettings } from "../../helpers/fakes.ts";
 import { testLogin } from "../../helpers/fixture.ts";
-import { statusJson } from "./models_status_test.ts";
+import { fakeCli, statusJson, store } from "../../helpers/openclaw.ts";
 
 /** What discovery found of an OpenClaw reached only through the CLI `oc`. */
 function onlyCli(): Discovery {
@@ -26,37 +22,6 @@ function onlyCli(): Discovery {
     looked: [],
   };
 }
-
-/** A scripted OpenClaw CLI behind a Runner: answers by subcommand, records argv and stdin. */
-function fakeCli(answers: Record<string, () => RunResult>) {
-  const calls: { argv: string[]; stdin?: string }[] = [];
-  const run = (argv: string[], options: RunOptions) => {
-    calls.push({ argv, stdin: options.stdin });
-    const key = Object.keys(answers).find((k) => argv.join(" ").includes(k));
-    return Promise.resolve(key ? answers[key]() : ok(""));
-  };
-  return { calls, run };
-}
-
-Deno.test("openclaw delivery: the route is asked once per configuration; a cached classic route carries no CLI", async () => {
-  const cli = fakeCli({
-    "paste-token --help": () => ({
-      code: 126,
-      stdout: "",
-      stderr: "executable file not found",
-      timedOut: false,
-    }),
-  });
-  const config = targetSettings({ "openclaw-cli": "oc" });
-  const memo: OpenClawMemo = {};
-  const first = await routeFor(config, { run: cli.run, openclaw: memo });
-  const second = await routeFor(config, { run: cli.run, openclaw: memo });
-  assert.equal(first.route, "env-only");
-  assert.equal(first.fresh, true);
-  assert.equal(second.fresh, false);
-  assert.equal(second.cli, undefined);
-  assert.equal(cli.calls.length, 1, "one probe");
-});
 
 Deno.test("openclaw delivery: paste-token gets the token on stdin only, an OAuth profile in front gets the order set, and the result is verified", async () => {
   const login = testLogin();
@@ -133,25 +98,6 @@ Deno.test("openclaw delivery: a token OpenClaw stores but does not use is a fail
     /stored …[\w-]{4}#\w+ as anthropic:manual but uses anthropic:default \(oauth\)/,
   );
 });
-
-/** A current OpenClaw's store: config_machine_state with authProfiles.store (and anthropic:manual when given). */
-async function store(manual?: Record<string, unknown>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "sot-store-" });
-  await Deno.mkdir(join(dir, "state"));
-  const db = new DatabaseSync(join(dir, "state", "openclaw.sqlite"));
-  db.exec(
-    "create table config_machine_state (state_key text primary key, value_json text, updated_at_ms integer)",
-  );
-  db.prepare(
-    "insert into config_machine_state values ('authProfiles.store', ?, 0)",
-  )
-    .run(JSON.stringify({
-      version: 1,
-      profiles: manual ? { [MANUAL_PROFILE]: manual } : {},
-    }));
-  db.close();
-  return dir;
-}
 
 /** What the store's anthropic:manual holds. */
 function manualIn(
@@ -320,65 +266,6 @@ Deno.test("openclaw delivery to a container: the first token through the CLI pre
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("openclaw route: a current store found on disk decides the route without asking any CLI", async () => {
-  const dir = await store({
-    type: "token",
-    provider: "anthropic",
-    token: "t",
-    expires: 1,
-  });
-  const calls: string[] = [];
-  const run = (argv: string[]) => {
-    calls.push(argv.join(" "));
-    return Promise.resolve(ok(""));
-  };
-  try {
-    const route = await routeFor(
-      targetSettings({ "openclaw-state": dir, "openclaw-cli": "oc" }),
-      { run, openclaw: {}, env: {}, uid: 0 },
-    );
-    assert.equal(route.route, "cli");
-    assert.match(
-      route.why,
-      /^a current OpenClaw: .*state\/openclaw\.sqlite \(--openclaw-state\)$/,
-    );
-    assert.deepEqual(calls, []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("openclaw route: what an earlier run found by asking the CLI is not asked again for the same settings and container; other settings or another container are asked", async () => {
-  const cli = fakeCli({
-    "paste-token --help": () => ({
-      code: 126,
-      stdout: "",
-      stderr: "executable file not found",
-      timedOut: false,
-    }),
-  });
-  const config = targetSettings({ "openclaw-cli": "oc" });
-  const deps = { run: cli.run, env: {}, uid: 0 };
-  const first: OpenClawMemo = {};
-  await routeFor(config, { ...deps, openclaw: first });
-  assert.equal(cli.calls.length, 1);
-  const learned = learnedOf(first, 1)!;
-  const again = await routeFor(config, { ...deps, openclaw: { learned } });
-  assert.equal(again.route, "env-only");
-  assert.match(again.why, /no OpenClaw CLI.*\(as found before\)$/);
-  assert.equal(cli.calls.length, 1, "no CLI start-up");
-  await routeFor(config, {
-    ...deps,
-    openclaw: { learned: { ...learned, container: "another" } },
-  });
-  assert.equal(cli.calls.length, 2, "asked for a different container");
-  await routeFor(targetSettings({ "openclaw-cli": "oc2" }), {
-    ...deps,
-    openclaw: { learned },
-  });
-  assert.equal(cli.calls.length, 3, "asked for other settings");
 });
 
 Deno.test("openclaw delivery: a gateway showing the login's expiry is not taken for holding its token; the store on this host must hold the very token", async () => {

@@ -7,41 +7,7 @@ import {
 } from "../../../src/openclaw/models_status.ts";
 import { MANUAL_PROFILE } from "../../../src/sinks/auth_store.ts";
 import { testLogin } from "../../helpers/fixture.ts";
-
-/** `models status --json` as OpenClaw 2026.9.6 prints it, for the given profiles (first = effective). */
-export function statusJson(
-  profiles: { id: string; type: string; expiresAt: number; token?: string }[],
-): string {
-  const view = profiles.map((p) => ({
-    profileId: p.id,
-    provider: "anthropic",
-    type: p.type,
-    status: "expiring",
-    expiresAt: p.expiresAt,
-    source: "store",
-  }));
-  return "Installed Gateway service state could not be verified.\n" +
-    JSON.stringify({
-      auth: {
-        providers: [{
-          provider: "anthropic",
-          effective: { kind: "profiles" },
-          profiles: {
-            labels: profiles.map((p) =>
-              p.token ? `${p.id}=token:sk-ant-o...${p.token.slice(-8)}` : p.id
-            ),
-          },
-        }],
-        oauth: {
-          providers: [{
-            provider: "anthropic",
-            profiles: view,
-            effectiveProfiles: view,
-          }],
-        },
-      },
-    });
-}
+import { statusJson } from "../../helpers/openclaw.ts";
 
 Deno.test("openclaw models status: the effective profile is verified by its token's last characters and expiry; an OAuth profile in front is named", () => {
   const login = testLogin();
