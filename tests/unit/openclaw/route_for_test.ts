@@ -7,8 +7,9 @@ import {
 import { ok, targetSettings } from "../../helpers/fakes.ts";
 import { fakeCli, store } from "../../helpers/openclaw.ts";
 
-Deno.test("openclaw route: asked once per configuration; a cached classic route carries no CLI", async () => {
-  const cli = fakeCli({
+/** A CLI prefix whose program does not exist in the container (exit 126). */
+function noCli() {
+  return fakeCli({
     "paste-token --help": () => ({
       code: 126,
       stdout: "",
@@ -16,6 +17,10 @@ Deno.test("openclaw route: asked once per configuration; a cached classic route 
       timedOut: false,
     }),
   });
+}
+
+Deno.test("openclaw route: asked once per configuration; a cached classic route carries no CLI", async () => {
+  const cli = noCli();
   const config = targetSettings({ "openclaw-cli": "oc" });
   const memo: OpenClawMemo = {};
   const first = await routeFor(config, { run: cli.run, openclaw: memo });
@@ -56,14 +61,7 @@ Deno.test("openclaw route: a current store found on disk decides the route witho
 });
 
 Deno.test("openclaw route: what an earlier run found by asking the CLI is not asked again for the same settings and container; other settings or another container are asked", async () => {
-  const cli = fakeCli({
-    "paste-token --help": () => ({
-      code: 126,
-      stdout: "",
-      stderr: "executable file not found",
-      timedOut: false,
-    }),
-  });
+  const cli = noCli();
   const config = targetSettings({ "openclaw-cli": "oc" });
   const deps = { run: cli.run, env: {}, uid: 0 };
   const first: OpenClawMemo = {};
