@@ -8,7 +8,8 @@
 import type { Fields, Logger } from "../lib/log.ts";
 import type { Runner } from "../lib/process.ts";
 import { type OpenClawCli, probeCandidates } from "./cli.ts";
-import { discover, type DiscoverInput, type Discovery } from "./discover.ts";
+import { discover } from "./discover.ts";
+import type { DiscoverInput, Discovery } from "./discovery.ts";
 import { shown } from "./found.ts";
 import { describeReach } from "./gateway_ask.ts";
 import type { Learned } from "./learned.ts";

@@ -6,7 +6,7 @@
  */
 import { envReachOf } from "../../compose/resolved.ts";
 import { type RouteDecision, routeFor } from "../../openclaw/route_for.ts";
-import { isComposeTarget } from "../../openclaw/discover.ts";
+import { isComposeTarget } from "../../openclaw/discovery.ts";
 import { shown } from "../../openclaw/found.ts";
 import { describeReach } from "../../openclaw/gateway_ask.ts";
 import { findNativeState } from "../../openclaw/native.ts";

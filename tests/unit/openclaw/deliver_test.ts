@@ -5,7 +5,7 @@ import { createLogger } from "../../../src/lib/log.ts";
 import type { RunOptions } from "../../../src/lib/process.ts";
 import { deliverToOpenClaw } from "../../../src/openclaw/deliver.ts";
 import type { OpenClawMemo } from "../../../src/openclaw/route_for.ts";
-import type { Discovery } from "../../../src/openclaw/discover.ts";
+import type { Discovery } from "../../../src/openclaw/discovery.ts";
 import { MANUAL_PROFILE } from "../../../src/sinks/auth_store.ts";
 import { memoryLog, ok, targetSettings } from "../../helpers/fakes.ts";
 import { testLogin } from "../../helpers/fixture.ts";

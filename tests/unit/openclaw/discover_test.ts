@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { RunOptions, RunResult } from "../../../src/lib/process.ts";
-import { containerPort, discover } from "../../../src/openclaw/discover.ts";
+import { discover } from "../../../src/openclaw/discover.ts";
+import { containerPort } from "../../../src/openclaw/discover_compose.ts";
 import { ok, targetSettings } from "../../helpers/fakes.ts";
 
 const ID = "c0ffee".padEnd(64, "0");
