@@ -33,7 +33,6 @@ import {
 import { type Found, found } from "./found.ts";
 import type { GatewayReach } from "./gateway_ask.ts";
 import { gatewayToken } from "./gateway_access.ts";
-
 import {
   configured,
   configuredToken,

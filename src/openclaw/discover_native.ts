@@ -9,7 +9,6 @@ import { found } from "./found.ts";
 import type { GatewayReach } from "./gateway_ask.ts";
 import { gatewayToken, openclawJson } from "./gateway_access.ts";
 import { findNativeCli } from "./native.ts";
-
 import {
   configured,
   configuredToken,

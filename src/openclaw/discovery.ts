@@ -4,12 +4,12 @@
  * directory holds, whether this agent may write it, the configured values
  * with where they were set, and why the direct route is closed.
  */
-import { type Container } from "../compose/container.ts";
-import { type ComposeConfig, type ComposeVariant } from "../compose/project.ts";
+import type { Container } from "../compose/container.ts";
+import type { ComposeConfig, ComposeVariant } from "../compose/project.ts";
 import { exists } from "../lib/files.ts";
 import type { Runner } from "../lib/process.ts";
 import { authProfilesPath, storeDatabase } from "../sinks/auth_store.ts";
-import { type OpenClawCli } from "./cli.ts";
+import type { OpenClawCli } from "./cli.ts";
 import { type Found, found } from "./found.ts";
 import type { GatewayReach } from "./gateway_ask.ts";
 import type { StoreKind } from "./route.ts";
