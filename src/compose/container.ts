@@ -74,29 +74,40 @@ function parsedJson(text: string): unknown {
   }
 }
 
+/** The first object a `docker … inspect` printed, in the schema's shape; throws with docker's error, or when the shape is unexpected. */
+async function inspectFirst<T extends z.Schema>(
+  run: Runner,
+  argv: string[],
+  shown: string,
+  schema: T,
+  timeoutMs: number,
+): Promise<z.output<T>> {
+  const r = await run(argv, { timeoutMs });
+  if (r.code !== 0 || r.timedOut) {
+    throw new Error(
+      `${shown} failed: ${r.stderr.trim() || `exit code ${r.code}`}`,
+    );
+  }
+  const parsed = z.array(schema).check(z.minLength(1)).safeParse(
+    parsedJson(r.stdout),
+  );
+  if (!parsed.success) throw new Error(`${shown} printed an unexpected shape`);
+  return parsed.data[0];
+}
+
 /** Inspects a container; throws with docker's error when it cannot. */
 export async function inspectContainer(
   run: Runner,
   id: string,
   timeoutMs: number,
 ): Promise<Container> {
-  const r = await run(["docker", "inspect", id], { timeoutMs });
-  if (r.code !== 0 || r.timedOut) {
-    throw new Error(
-      `docker inspect ${id.slice(0, 12)} failed: ${
-        r.stderr.trim() || `exit code ${r.code}`
-      }`,
-    );
-  }
-  const parsed = z.array(Inspected).check(z.minLength(1)).safeParse(
-    parsedJson(r.stdout),
+  const c = await inspectFirst(
+    run,
+    ["docker", "inspect", id],
+    `docker inspect ${id.slice(0, 12)}`,
+    Inspected,
+    timeoutMs,
   );
-  if (!parsed.success) {
-    throw new Error(
-      `docker inspect ${id.slice(0, 12)} printed an unexpected shape`,
-    );
-  }
-  const [c] = parsed.data;
   return {
     id: c.Id,
     env: c.Config.Env ?? [],
@@ -156,22 +167,12 @@ export async function inspectVolume(
   name: string,
   timeoutMs: number,
 ): Promise<Volume> {
-  const r = await run(["docker", "volume", "inspect", name], { timeoutMs });
-  if (r.code !== 0 || r.timedOut) {
-    throw new Error(
-      `docker volume inspect ${name} failed: ${
-        r.stderr.trim() || `exit code ${r.code}`
-      }`,
-    );
-  }
-  const parsed = z.array(VolumeInspected).check(z.minLength(1)).safeParse(
-    parsedJson(r.stdout),
+  const v = await inspectFirst(
+    run,
+    ["docker", "volume", "inspect", name],
+    `docker volume inspect ${name}`,
+    VolumeInspected,
+    timeoutMs,
   );
-  if (!parsed.success) {
-    throw new Error(
-      `docker volume inspect ${name} printed an unexpected shape`,
-    );
-  }
-  const [v] = parsed.data;
   return { name: v.Name, driver: v.Driver, mountpoint: v.Mountpoint };
 }
