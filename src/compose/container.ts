@@ -1,5 +1,5 @@
 /** The gateway's running container, as `docker compose ps` and `docker inspect` see it. */
-import { lenient } from "../lib/untrusted.ts";
+import { jsonOf, lenient } from "../lib/untrusted.ts";
 import * as z from "../lib/zod/zod.js";
 import type { Runner } from "../lib/process.ts";
 import { compose, type ComposeConfig, type ComposeVariant } from "./project.ts";
@@ -65,15 +65,6 @@ export async function runningContainer(
   return out.trim().split("\n")[0] || undefined;
 }
 
-/** The JSON a docker command printed, or undefined when it printed none. */
-function parsedJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The first object a `docker … inspect` printed, in the schema's shape; throws with docker's error, or when the shape is unexpected. */
 async function inspectFirst<T extends z.Schema>(
   run: Runner,
@@ -89,7 +80,7 @@ async function inspectFirst<T extends z.Schema>(
     );
   }
   const parsed = z.array(schema).check(z.minLength(1)).safeParse(
-    parsedJson(r.stdout),
+    jsonOf(r.stdout),
   );
   if (!parsed.success) throw new Error(`${shown} printed an unexpected shape`);
   return parsed.data[0];

@@ -7,7 +7,7 @@
  * The output holds every secret of the `.env` and of the environment
  * resolved: it is parsed here and never logged.
  */
-import { lenient } from "../lib/untrusted.ts";
+import { jsonOf, lenient } from "../lib/untrusted.ts";
 import * as z from "../lib/zod/zod.js";
 import { envValue } from "../lib/dotenv.ts";
 import { messageOf } from "../lib/errors.ts";
@@ -61,13 +61,7 @@ export function parseConfigJson(
   text: string,
   service: string,
 ): ProjectView | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = ConfigJson.safeParse(json);
+  const parsed = ConfigJson.safeParse(jsonOf(text));
   if (!parsed.success) return undefined;
   const services = parsed.data.services;
   const s = services[service];

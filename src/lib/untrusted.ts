@@ -13,3 +13,12 @@ export function firstProblem(
 export function lenient<T extends z.Schema>(schema: T) {
   return z.catch(z.optional(schema), undefined);
 }
+
+/** The JSON a text holds, or undefined when it holds none (then a schema's parse names the problem). */
+export function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -2,6 +2,7 @@
 import * as z from "../lib/zod/zod.js";
 import { loginEnded, notPermitted } from "../lib/errors.ts";
 import { redact } from "../lib/fingerprint.ts";
+import { jsonOf } from "../lib/untrusted.ts";
 import { AccessToken, type Login, RefreshToken } from "./credentials.ts";
 
 /** A refresh that may succeed later (429, 5xx, network, timeout, an unreadable body). */
@@ -112,12 +113,7 @@ export async function refreshLogin(
     response = await post(url, login, options, fetchFn);
   }
   const text = await response.text().catch(() => "");
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = jsonOf(text);
   const error = ErrorAnswer.safeParse(body).data?.error;
   const code = typeof error === "string" ? error : error?.type;
   if (code && TERMINAL.includes(code)) {

@@ -9,7 +9,7 @@
  * the answer (the server's version, the scopes granted, Anthropic's entry
  * of models.authStatus; no token) comes back as one JSON line.
  */
-import { lenient } from "../lib/untrusted.ts";
+import { jsonOf, lenient } from "../lib/untrusted.ts";
 import * as z from "../lib/zod/zod.js";
 import type { Runner } from "../lib/process.ts";
 
@@ -102,13 +102,7 @@ export async function askInContainer(
     { stdin: JSON.stringify(request), timeoutMs: request.timeoutMs + 10_000 },
   );
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    json = undefined;
-  }
-  const parsed = ClientAnswer.safeParse(json);
+  const parsed = ClientAnswer.safeParse(jsonOf(line));
   if (r.code === 0 && !r.timedOut && parsed.success) return parsed.data;
   const why = r.timedOut
     ? "timed out"
