@@ -34,15 +34,21 @@ export function envReachFix(input: EnvReachInput): string {
   return `add \`${OPENCLAW_TOKEN_VARIABLE}: \${${input.envKey}:-}\` under services.${input.service}.environment in ${input.composeFile} (or list .env under its env_file:), then \`docker compose up -d ${input.service}\``;
 }
 
-/** A service as the resolved project shows it (src/compose/resolved.ts reads it). */
-interface Service {
+/** What the resolved project says of one service (src/compose/resolved.ts reads it): its environment, and its env files when compose names them (v2 does, v1 does not). */
+export interface ServiceView {
   environment: Record<string, string>;
   envFiles?: string[];
 }
 
+/** The services of the resolved project and the view of the one asked for. */
+export interface ProjectView {
+  services: string[];
+  service?: ServiceView;
+}
+
 /** Decides whether the `.env` reaches the service's container. */
 export function envReach(
-  view: { services: string[]; service?: Service } | undefined,
+  view: ProjectView | undefined,
   input: EnvReachInput,
 ): EnvReach {
   if (!view?.service) {

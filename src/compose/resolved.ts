@@ -13,25 +13,13 @@ import { envValue } from "../lib/dotenv.ts";
 import { messageOf } from "../lib/errors.ts";
 import { readTextIfExists } from "../lib/files.ts";
 import type { Runner } from "../lib/process.ts";
-import { type EnvReach, envReach } from "./env_reach.ts";
+import { type EnvReach, envReach, type ProjectView } from "./env_reach.ts";
 import {
   compose,
   type ComposeConfig,
   type ComposeVariant,
   detectCompose,
 } from "./project.ts";
-
-/** What the resolved project says of one service: its environment, and its env files when compose names them (v2 does, v1 does not). */
-export interface ServiceView {
-  environment: Record<string, string>;
-  envFiles?: string[];
-}
-
-/** The services of the resolved project and the view of the one asked for. */
-export interface ProjectView {
-  services: string[];
-  service?: ServiceView;
-}
 
 /** An env_file entry of v2's JSON: a path, or `{path, required}`. */
 const EnvFileEntry = z.union([
