@@ -18,6 +18,7 @@ import {
 import { deliveryFailed } from "../lib/errors.ts";
 import { redact } from "../lib/fingerprint.ts";
 import { type Runner, type RunResult, tail } from "../lib/process.ts";
+import { formatDuration } from "../lib/time.ts";
 import type { Login } from "../login/credentials.ts";
 import { type Found, found } from "./found.ts";
 import type { Probe } from "./route.ts";
@@ -104,7 +105,7 @@ function call(
 /** The delivery error of a failed subcommand, naming it and its error tail. */
 function failed(cli: OpenClawCli, args: string[], result: RunResult) {
   const why = result.timedOut
-    ? `timed out after ${cli.timeoutMs / 1000} s`
+    ? `timed out after ${formatDuration(cli.timeoutMs)}`
     : `exit code ${result.code}`;
   const detail = tail(result.stderr.trim() || result.stdout.trim(), 3);
   return deliveryFailed(
