@@ -35,7 +35,6 @@ import type { GatewayReach } from "./gateway_ask.ts";
 import { gatewayToken } from "./gateway_access.ts";
 import {
   configured,
-  configuredToken,
   directClosed,
   type DiscoverDeps,
   type DiscoverInput,
@@ -182,7 +181,7 @@ async function composeReach(
     };
   }
   const token = await gatewayToken({
-    setting: configuredToken(input, deps),
+    setting: configured(input, deps, "openclawGatewayToken"),
     env: deps.env,
     stateDir,
     containerEnv: c.env,
@@ -194,12 +193,7 @@ async function composeReach(
         "no gateway token is known (none in the settings, the container's environment, the .env or openclaw.json): set --openclaw-gateway-token",
     };
   }
-  const url = configured(
-    input.openclawGateway,
-    "openclawGateway",
-    "--openclaw-gateway",
-    deps.origins,
-  );
+  const url = configured(input, deps, "openclawGateway");
   const port = containerPort(c);
   if (url || c.networkMode === "host") {
     return {
@@ -228,12 +222,7 @@ export async function discoverCompose(
   const notes: string[] = [];
   const { c, variant } = await findContainer(input, deps, looked);
   const composeDir = input.composeDir ?? ".";
-  let stateDir = configured(
-    input.openclawState,
-    "openclawState",
-    "--openclaw-state",
-    deps.origins,
-  ) ??
+  let stateDir = configured(input, deps, "openclawState") ??
     (input.envFile
       ? await fromEnvFile(input.envFile, composeDir, looked)
       : undefined);

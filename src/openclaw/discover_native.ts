@@ -11,7 +11,6 @@ import { gatewayToken, openclawJson } from "./gateway_access.ts";
 import { findNativeCli } from "./native.ts";
 import {
   configured,
-  configuredToken,
   directClosed,
   type DiscoverDeps,
   type DiscoverInput,
@@ -28,30 +27,20 @@ export async function discoverNative(
 ): Promise<Discovery> {
   const looked: string[] = [];
   const notes: string[] = [];
-  const stateDir = configured(
-    input.openclawState,
-    "openclawState",
-    "--openclaw-state",
-    deps.origins,
-  );
+  const stateDir = configured(input, deps, "openclawState");
   const store = await storeKind(stateDir?.value);
   const note = stateDir && await writeNote(stateDir.value, store, deps.uid);
   if (note) notes.push(note);
   let reach: GatewayReach | undefined;
   let closed: string | undefined;
   const token = stateDir && await gatewayToken({
-    setting: configuredToken(input, deps),
+    setting: configured(input, deps, "openclawGatewayToken"),
     env: deps.env,
     stateDir: stateDir.value,
   });
   if (stateDir && token) {
     const own = await openclawJson(stateDir.value);
-    const url = configured(
-      input.openclawGateway,
-      "openclawGateway",
-      "--openclaw-gateway",
-      deps.origins,
-    ) ??
+    const url = configured(input, deps, "openclawGateway") ??
       (own.port
         ? found(
           `ws://127.0.0.1:${own.port}`,

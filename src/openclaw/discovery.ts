@@ -83,14 +83,23 @@ export async function storeKind(
   return undefined;
 }
 
-/** A configured value with where it was set. */
+/** The flag of each setting discovery takes as given. */
+const FLAGS = {
+  openclawState: "--openclaw-state",
+  openclawGateway: "--openclaw-gateway",
+  openclawGatewayToken: "--openclaw-gateway-token",
+} as const;
+
+/** A value the target's settings give, with where it was set (its origin, else its flag). */
 export function configured(
-  value: string | undefined,
-  key: string,
-  flag: string,
-  origins: Record<string, string> | undefined,
+  input: OpenClawSettings,
+  deps: Pick<DiscoverDeps, "origins">,
+  key: keyof typeof FLAGS,
 ): Found<string> | undefined {
-  return value === undefined ? undefined : found(value, origins?.[key] ?? flag);
+  const value = input[key];
+  return value === undefined
+    ? undefined
+    : found(value, deps.origins?.[key] ?? FLAGS[key]);
 }
 
 /** Whether this process may write a path (root may; else by owner, group and mode). */
@@ -120,19 +129,6 @@ export async function writeNote(
   return await writable(file, uid)
     ? undefined
     : `${file} is not writable by uid ${uid}, which this tool runs as: run it as the file's owner (or root) for the direct route`;
-}
-
-/** The gateway token the settings give, with where it was set. */
-export function configuredToken(
-  input: DiscoverInput,
-  deps: DiscoverDeps,
-): Found<string> | undefined {
-  return configured(
-    input.openclawGatewayToken,
-    "openclawGatewayToken",
-    "--openclaw-gateway-token",
-    deps.origins,
-  );
 }
 
 /** The version a current store records. */
