@@ -40,6 +40,13 @@ export function describeReach(reach: GatewayReach): string {
     } (docker exec … node; a host connection through the published port gets no scopes)`;
 }
 
+/** The gateway and where its token came from, as the route line, status and doctor show an open direct route. */
+export function describeGateway(reach: GatewayReach | undefined): string {
+  return `gateway ${
+    reach ? describeReach(reach) : "?"
+  }, token from ${reach?.token.from}`;
+}
+
 /** The scopes a gateway granted in its hello. */
 const Hello = z.object({
   server: z.optional(z.object({ version: z.optional(z.string()) })),

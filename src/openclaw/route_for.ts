@@ -11,7 +11,7 @@ import { type OpenClawCli, probeCandidates } from "./cli.ts";
 import { discover } from "./discover.ts";
 import type { DiscoverInput, Discovery } from "./discovery.ts";
 import { shown } from "./found.ts";
-import { describeReach } from "./gateway_ask.ts";
+import { describeGateway } from "./gateway_ask.ts";
 import type { Learned } from "./learned.ts";
 import {
   chooseRoute,
@@ -220,15 +220,16 @@ export function routeFields(d: RouteDecision): Fields {
     ...(found.stateDir ? { state: shown(found.stateDir) } : {}),
     ...(d.route === "cli"
       ? {
-        direct: found.closed
-          ? `closed: ${found.closed}`
-          : `open: gateway ${
-            found.reach ? describeReach(found.reach) : "?"
-          }, token from ${found.reach?.token.from}`,
+        direct: directShown(found),
         cli: cliShown(d),
       }
       : {}),
   };
+}
+
+/** Whether the direct route is open (to which gateway, with whose token) or closed (and what would open it). */
+export function directShown(d: Discovery): string {
+  return d.closed ? `closed: ${d.closed}` : `open: ${describeGateway(d.reach)}`;
 }
 
 /** The CLI of the log line: the one that answered (or was configured), else the candidates still to try. */

@@ -21,7 +21,11 @@ import type { Login } from "../login/credentials.ts";
 import { readCredentials } from "../login/source.ts";
 import { envReachOf } from "../compose/resolved.ts";
 import { modelsStatus } from "../openclaw/cli.ts";
-import { type RouteDecision, routeFor } from "../openclaw/route_for.ts";
+import {
+  directShown,
+  type RouteDecision,
+  routeFor,
+} from "../openclaw/route_for.ts";
 import { askGateway, describeReach } from "../openclaw/gateway_ask.ts";
 import {
   anthropicView,
@@ -171,11 +175,7 @@ function foundEntries(target: string, route: RouteDecision): StatusEntry[] {
       target,
       kind: "direct",
       path: storeDatabase(d.stateDir.value),
-      note: d.closed
-        ? `closed: ${d.closed}`
-        : `open: gateway ${
-          d.reach ? describeReach(d.reach) : "?"
-        }, token from ${d.reach?.token.from}`,
+      note: directShown(d),
     });
   }
   return entries;

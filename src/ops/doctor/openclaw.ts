@@ -8,7 +8,7 @@ import { envReachOf } from "../../compose/resolved.ts";
 import { type RouteDecision, routeFor } from "../../openclaw/route_for.ts";
 import { isComposeTarget } from "../../openclaw/discovery.ts";
 import { shown } from "../../openclaw/found.ts";
-import { describeReach } from "../../openclaw/gateway_ask.ts";
+import { describeGateway } from "../../openclaw/gateway_ask.ts";
 import { findNativeState } from "../../openclaw/native.ts";
 import { storeDatabase } from "../../sinks/auth_store.ts";
 import type { Target } from "../../config/settings.ts";
@@ -67,9 +67,9 @@ function foundFindings(route: RouteDecision): Finding[] {
       : finding(
         "openclaw",
         "ok",
-        `direct route open: ${storeDatabase(d.stateDir!.value)}, gateway ${
-          d.reach ? describeReach(d.reach) : "?"
-        }, token from ${d.reach?.token.from}`,
+        `direct route open: ${storeDatabase(d.stateDir!.value)}, ${
+          describeGateway(d.reach)
+        }`,
       ),
   );
   return findings;
