@@ -8,6 +8,7 @@
  */
 import { delimiter, join, resolve } from "../lib/path.ts";
 import { noDestination } from "../config/destination.ts";
+import { exists } from "../lib/files.ts";
 import type { Settings } from "../config/settings.ts";
 import { type Found, found } from "./found.ts";
 
@@ -44,20 +45,17 @@ async function passwdUser(uid: number): Promise<PasswdUser | undefined> {
   }
 }
 
-/** Whether a path exists; a path this process may not look at counts as absent. */
-async function present(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** The state directory's name in a home: `.openclaw`, or `.openclaw-<profile>` under OPENCLAW_PROFILE. */
+function profileDir(env: Record<string, string | undefined>): string {
+  return env.OPENCLAW_PROFILE
+    ? `.openclaw-${env.OPENCLAW_PROFILE}`
+    : ".openclaw";
 }
 
 /** Whether a directory holds an OpenClaw state: its openclaw.json or its SQLite store. */
 export async function holdsOpenClaw(dir: string): Promise<boolean> {
-  return await present(join(dir, "openclaw.json")) ||
-    await present(join(dir, "state", "openclaw.sqlite"));
+  return await exists(join(dir, "openclaw.json")) ||
+    await exists(join(dir, "state", "openclaw.sqlite"));
 }
 
 /** One place a state directory may be, and where that idea came from. */
@@ -80,9 +78,7 @@ async function candidates(input: NativeInput): Promise<{
       from: "OPENCLAW_STATE_DIR of the agent's environment",
     });
   } else notes.push("OPENCLAW_STATE_DIR is not set");
-  const profile = env.OPENCLAW_PROFILE
-    ? `.openclaw-${env.OPENCLAW_PROFILE}`
-    : ".openclaw";
+  const profile = profileDir(env);
   if (env.OPENCLAW_HOME) {
     list.push({
       dir: join(env.OPENCLAW_HOME, profile),
@@ -161,10 +157,7 @@ export function agentsStateDir(
 ): string | undefined {
   if (env.OPENCLAW_STATE_DIR) return resolve(env.OPENCLAW_STATE_DIR);
   const home = env.OPENCLAW_HOME || env.HOME;
-  const name = env.OPENCLAW_PROFILE
-    ? `.openclaw-${env.OPENCLAW_PROFILE}`
-    : ".openclaw";
-  return home ? resolve(home, name) : undefined;
+  return home ? resolve(home, profileDir(env)) : undefined;
 }
 
 /** Whether a file is there and executable by someone. */
