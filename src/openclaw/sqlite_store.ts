@@ -1,5 +1,6 @@
 /** The current OpenClaw auth store: the `authProfiles.store` row of `<state>/state/openclaw.sqlite`. */
 import { DatabaseSync } from "node:sqlite";
+import { jsonOf } from "../lib/untrusted.ts";
 import type { Login } from "../login/credentials.ts";
 import { hasManual, heldManual, storeWithLogin } from "../sinks/auth_store.ts";
 
@@ -53,16 +54,13 @@ export function writeStoreLogin(
   }
 }
 
-/** The OpenClaw version that last migrated the store (its `schema_meta`), read without writing; undefined when it cannot be read. */
-export function storeVersion(database: string): string | undefined {
+/** The one row a query finds in an existing store, read without writing; undefined when there is none or the store cannot be read. */
+function readRow<T>(database: string, sql: string): T | undefined {
   try {
     if (!Deno.statSync(database).isFile) return undefined;
     const db = new DatabaseSync(database, { readOnly: true });
     try {
-      const row = db.prepare(
-        "select app_version from schema_meta where meta_key = 'primary'",
-      ).get() as { app_version?: unknown } | undefined;
-      return typeof row?.app_version === "string" ? row.app_version : undefined;
+      return db.prepare(sql).get() as T | undefined;
     } finally {
       db.close();
     }
@@ -71,23 +69,20 @@ export function storeVersion(database: string): string | undefined {
   }
 }
 
+/** The OpenClaw version that last migrated the store (its `schema_meta`), read without writing; undefined when it cannot be read. */
+export function storeVersion(database: string): string | undefined {
+  const row = readRow<{ app_version?: unknown }>(
+    database,
+    "select app_version from schema_meta where meta_key = 'primary'",
+  );
+  return typeof row?.app_version === "string" ? row.app_version : undefined;
+}
+
 /** The token anthropic:manual holds in the store, read without writing; undefined when there is none or the store cannot be read. */
 export function storeToken(database: string): string | undefined {
-  try {
-    if (!Deno.statSync(database).isFile) return undefined;
-    const db = new DatabaseSync(database, { readOnly: true });
-    try {
-      const row = db.prepare(SELECT).get() as
-        | { value_json: string }
-        | undefined;
-      const doc = row ? JSON.parse(row.value_json) : undefined;
-      return typeof doc === "object" && doc !== null
-        ? heldManual(doc).accessToken
-        : undefined;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return undefined;
-  }
+  const row = readRow<{ value_json: string }>(database, SELECT);
+  const doc = row ? jsonOf(row.value_json) : undefined;
+  return typeof doc === "object" && doc !== null
+    ? heldManual(doc as Record<string, unknown>).accessToken
+    : undefined;
 }
