@@ -232,8 +232,8 @@ export function directShown(d: Discovery): string {
   return d.closed ? `closed: ${d.closed}` : `open: ${describeGateway(d.reach)}`;
 }
 
-/** The CLI of the log line: the one that answered (or was configured), else the candidates still to try. */
-function cliShown(d: RouteDecision): string {
+/** The CLI as the route line, status and doctor show it: the one that answered (or was configured), else the candidates still to try. */
+export function cliShown(d: RouteDecision): string {
   if (d.cli && d.cliAnswered) {
     return `${d.cli.prefix.join(" ")}${d.cli.from ? ` (${d.cli.from})` : ""}`;
   }

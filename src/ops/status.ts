@@ -22,6 +22,7 @@ import { readCredentials } from "../login/source.ts";
 import { envReachOf } from "../compose/resolved.ts";
 import { modelsStatus } from "../openclaw/cli.ts";
 import {
+  cliShown,
   directShown,
   type RouteDecision,
   routeFor,
@@ -161,13 +162,7 @@ function foundEntries(target: string, route: RouteDecision): StatusEntry[] {
     note: [
       `${d.kind} OpenClaw${d.version ? ` ${d.version.value}` : ""}`,
       `state directory from ${d.stateDir.from}`,
-      ...(route.cli
-        ? [
-          `CLI ${route.cli.prefix.join(" ")}${
-            route.cli.from ? ` (${route.cli.from})` : ""
-          }`,
-        ]
-        : []),
+      ...(route.cli ? [`CLI ${cliShown(route)}`] : []),
     ].join("; "),
   }];
   if (route.route === "cli") {

@@ -5,7 +5,11 @@
  * container, and a native OpenClaw beside a configured compose target.
  */
 import { envReachOf } from "../../compose/resolved.ts";
-import { type RouteDecision, routeFor } from "../../openclaw/route_for.ts";
+import {
+  cliShown,
+  type RouteDecision,
+  routeFor,
+} from "../../openclaw/route_for.ts";
 import { isComposeTarget } from "../../openclaw/discovery.ts";
 import { shown } from "../../openclaw/found.ts";
 import { describeGateway } from "../../openclaw/gateway_ask.ts";
@@ -33,17 +37,7 @@ function foundFindings(route: RouteDecision): Finding[] {
         d.version ? ` ${shown(d.version)}` : ""
       }: state directory ${shown(d.stateDir)}${
         d.container ? `, container ${d.container.id.slice(0, 12)}` : ""
-      }${
-        route.cli && route.cliAnswered
-          ? `, CLI ${route.cli.prefix.join(" ")}${
-            route.cli.from ? ` (${route.cli.from})` : ""
-          }`
-          : d.cli.length > 0
-          ? `, CLI not asked yet (to try: ${
-            d.cli.map((c) => c.prefix.join(" ")).join(" | ")
-          })`
-          : ", no CLI found"
-      }`,
+      }, CLI ${cliShown(route)}`,
     ));
   } else {
     findings.push(finding(
