@@ -134,11 +134,6 @@ function anthropicStatus(payload: unknown) {
   );
 }
 
-/** Whether the gateway's `models.authStatus` shows anthropic:manual with the login's expiry as the one in effect. */
-export function gatewayUsesLogin(payload: unknown, login: Login): boolean {
-  return verifyGateway(payload, login).ok;
-}
-
 /**
  * The verdict of the gateway's `models.authStatus` (which names no token,
  * only profiles and expiries): in use when anthropic:manual holds the

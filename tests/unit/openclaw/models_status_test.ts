@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import {
   anthropicView,
-  gatewayUsesLogin,
   orderWithManualFirst,
   verify,
+  verifyGateway,
 } from "../../../src/openclaw/models_status.ts";
 import { MANUAL_PROFILE } from "../../../src/sinks/auth_store.ts";
 import { testLogin } from "../../helpers/fixture.ts";
@@ -64,8 +64,8 @@ Deno.test("openclaw gateway authStatus: in effect only when anthropic:manual and
     }],
   });
   const at = login.expiresAt;
-  assert.equal(gatewayUsesLogin(payload(at, at), login), true);
-  assert.equal(gatewayUsesLogin(payload(at - 3600e3, at), login), false);
-  assert.equal(gatewayUsesLogin(payload(at, 1), login), false);
-  assert.equal(gatewayUsesLogin({ providers: "x" }, login), false);
+  assert.equal(verifyGateway(payload(at, at), login).ok, true);
+  assert.equal(verifyGateway(payload(at - 3600e3, at), login).ok, false);
+  assert.equal(verifyGateway(payload(at, 1), login).ok, false);
+  assert.equal(verifyGateway({ providers: "x" }, login).ok, false);
 });
