@@ -23,11 +23,10 @@ import {
   type TestLogin,
   testLogin,
   waitFor,
-  Workspace,
 } from "../helpers/fixture.ts";
 import type { Runner } from "../../src/lib/process.ts";
 import { askInContainer } from "../../src/openclaw/in_container.ts";
-import { Deployment } from "../engine/official.ts";
+import { Deployment, DeploymentWorkspace } from "../engine/official.ts";
 import { requireEngine } from "../engine/fixture.ts";
 import {
   createState,
@@ -49,21 +48,6 @@ function spread(values: number[]): string {
   return `p50 ${Math.round(quantile(values, 0.5))} ms, p95 ${
     Math.round(quantile(values, 0.95))
   } ms, max ${Math.round(Math.max(...values))} ms (n=${values.length})`;
-}
-
-/** A workspace whose tool runs against the deployment's engine, with this process's Deno cache. */
-class EngineWorkspace extends Workspace {
-  env_: Record<string, string> = {};
-  override env(): Record<string, string> {
-    return {
-      ...this.env_,
-      // its own state file: what one variant learned is not the next one's
-      XDG_STATE_HOME: join(this.root, "state"),
-      NO_COLOR: "1",
-      DENO_DIR: Deno.env.get("DENO_DIR") ??
-        join(Deno.env.get("HOME") ?? "/root", ".cache", "deno"),
-    };
-  }
 }
 
 /** The gateway container's start time and restart count. */
@@ -94,17 +78,8 @@ async function composeRotations(
   extra: string[],
   rotations: number,
 ): Promise<void> {
-  const ws = new EngineWorkspace((await Workspace.create()).root);
-  ws.env_ = d.project.env;
-  const flags = [
-    "--credentials",
-    ws.credentials,
-    "--config",
-    ws.configFile,
-    "--env-file",
-    d.project.envFile,
-    ...extra,
-  ];
+  const ws = await DeploymentWorkspace.open(d.project.env);
+  const flags = ws.deploymentFlags(d, ...extra);
   let login: TestLogin = testLogin();
   await ws.writeLogin(login);
   const container = await d.container();
@@ -170,7 +145,7 @@ async function composeRotations(
 
 /** The native figures: N rotations after the first. */
 async function nativeRotations(rotations: number): Promise<void> {
-  const ws = new EngineWorkspace((await Workspace.create()).root);
+  const ws = await DeploymentWorkspace.open();
   const mock = await startMock(join(ws.root, "mock.jsonl"));
   const st = await createState({ mockPort: mock.port, native: true });
   await Deno.mkdir(join(st.home, "bin"));
@@ -181,9 +156,8 @@ async function nativeRotations(rotations: number): Promise<void> {
   );
   const gateway = await startGateway(st);
   const { PATH: _p, OPENCLAW_STATE_DIR: _s, ...offline } = st.env;
-  ws.env_ = {
+  ws.projectEnv = {
     ...offline,
-    XDG_STATE_HOME: join(ws.root, "state"),
     PATH: `${ws.bin}:${join(st.home, "bin")}:${Deno.env.get("PATH")}`,
   };
   let login = testLogin();

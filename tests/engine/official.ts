@@ -15,8 +15,9 @@
 
 import { join } from "node:path";
 import { redact } from "../../src/lib/fingerprint.ts";
-import { waitFor } from "../helpers/fixture.ts";
+import { waitFor, Workspace } from "../helpers/fixture.ts";
 import {
+  agentTurn,
   createState,
   type OcState,
   paths,
@@ -286,16 +287,7 @@ export class Deployment {
     session = `s-${randomId()}`,
   ): Promise<{ authorization: string | null; ts: number }> {
     const since = Date.now();
-    const res = await this.call("agent", {
-      agentId: "main",
-      sessionId: session,
-      message: "hi",
-      provider: "anthropic",
-      model: "claude-sonnet-4-5",
-      modelRun: true,
-      promptMode: "none",
-      idempotencyKey: crypto.randomUUID(),
-    });
+    const res = await this.call("agent", agentTurn(session));
     if (!res.ok) throw new Error(`agent failed: ${JSON.stringify(res.error)}`);
     const seen = (await readJsonl<{
       ts: number;
@@ -365,3 +357,43 @@ process.stdin.on("data", (d) => input += d).on("end", () => {
   };
 });
 `;
+
+/**
+ * A workspace whose tool runs in a project's environment (the real engine
+ * and compose, not the fake docker), with this process's Deno cache (the
+ * project's HOME has none) and a state file of its own.
+ */
+export class DeploymentWorkspace extends Workspace {
+  /** The environment the tool runs in: the project's, or a native install's. */
+  projectEnv: Record<string, string> = {};
+
+  /** A new workspace whose tool runs in projectEnv. */
+  static async open(projectEnv: Record<string, string> = {}) {
+    const ws = new DeploymentWorkspace((await Workspace.create()).root);
+    ws.projectEnv = projectEnv;
+    return ws;
+  }
+
+  override env(): Record<string, string> {
+    return {
+      ...this.projectEnv,
+      XDG_STATE_HOME: join(this.root, "state"),
+      NO_COLOR: "1",
+      DENO_DIR: Deno.env.get("DENO_DIR") ??
+        join(Deno.env.get("HOME") ?? "/root", ".cache", "deno"),
+    };
+  }
+
+  /** The tool's flags for a deployment: this login and config file, the deployment's `.env`. */
+  deploymentFlags(d: Deployment, ...more: string[]): string[] {
+    return [
+      "--credentials",
+      this.credentials,
+      "--config",
+      this.configFile,
+      "--env-file",
+      d.project.envFile,
+      ...more,
+    ];
+  }
+}

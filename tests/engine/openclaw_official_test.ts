@@ -20,23 +20,26 @@ import {
   type TestLogin,
   testLogin,
   waitFor,
-  Workspace,
 } from "../helpers/fixture.ts";
 import { paths } from "../openclaw/harness.ts";
-import { engineTest, Project, requireEngine } from "./fixture.ts";
-import { Deployment, NODE_UID } from "./official.ts";
+import { engineTest, requireEngine } from "./fixture.ts";
+import { Deployment, DeploymentWorkspace, NODE_UID } from "./official.ts";
 
-/** A workspace whose tool process runs against the project's real engine and compose, not the fake docker (and with this process's Deno cache: the project's HOME has none). */
-class EngineWorkspace extends Workspace {
-  project!: Project;
-  override env(): Record<string, string> {
-    return {
-      ...this.project.env,
-      NO_COLOR: "1",
-      DENO_DIR: Deno.env.get("DENO_DIR") ??
-        join(Deno.env.get("HOME") ?? "/root", ".cache", "deno"),
-    };
-  }
+/** The gateway's container is the one it was, and compose never acted on it. */
+async function assertGatewayUntouched(
+  d: Deployment,
+  container: string,
+): Promise<void> {
+  assert.equal(
+    await d.container(),
+    container,
+    "the gateway was never recreated",
+  );
+  assert.deepEqual(
+    await d.gatewayActions(),
+    [],
+    "compose never acted on the gateway",
+  );
 }
 
 /** Files under `dir` not owned by `uid`. */
@@ -70,16 +73,8 @@ engineTest(
     const figures = [
       `deployment up and the gateway accepting: ${Date.now() - t0} ms`,
     ];
-    const ws = new EngineWorkspace((await Workspace.create()).root);
-    ws.project = d.project;
-    const flags = [
-      "--credentials",
-      ws.credentials,
-      "--config",
-      ws.configFile,
-      "--env-file",
-      d.project.envFile,
-    ];
+    const ws = await DeploymentWorkspace.open(d.project.env);
+    const flags = ws.deploymentFlags(d);
     let agent: Running | undefined;
     try {
       const container = await d.container();
@@ -190,16 +185,7 @@ engineTest(
         envBefore,
         "the .env is left alone",
       );
-      assert.equal(
-        await d.container(),
-        container,
-        "the gateway was never recreated",
-      );
-      assert.deepEqual(
-        await d.gatewayActions(),
-        [],
-        "compose never acted on the gateway",
-      );
+      await assertGatewayUntouched(d, container);
       console.log(figures.join("\n"));
     } finally {
       await agent?.stop();
@@ -216,18 +202,8 @@ engineTest(
     await requireEngine();
     await requireOpenClaw();
     const d = await Deployment.start("2026.1.30", { mock: false });
-    const ws = new EngineWorkspace((await Workspace.create()).root);
-    ws.project = d.project;
-    const flags = [
-      "--credentials",
-      ws.credentials,
-      "--config",
-      ws.configFile,
-      "--env-file",
-      d.project.envFile,
-      "--settle",
-      "200ms",
-    ];
+    const ws = await DeploymentWorkspace.open(d.project.env);
+    const flags = ws.deploymentFlags(d, "--settle", "200ms");
     let agent: Running | undefined;
     try {
       const container = await d.container();
@@ -281,16 +257,7 @@ engineTest(
         status.stdout,
         /gateway .*NOT in sync +the \.env does not reach this container, so no recreate can bring the token: add `ANTHROPIC_OAUTH_TOKEN: \$\{ANTHROPIC_OAUTH_TOKEN:-\}`/,
       );
-      assert.equal(
-        await d.container(),
-        container,
-        "the gateway was never recreated",
-      );
-      assert.deepEqual(
-        await d.gatewayActions(),
-        [],
-        "compose never acted on the gateway",
-      );
+      await assertGatewayUntouched(d, container);
     } finally {
       await agent?.stop();
       await d.stop();

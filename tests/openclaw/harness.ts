@@ -184,6 +184,20 @@ export async function messagesSince(
   );
 }
 
+/** The gateway's `agent` call that makes one model request (with Anthropic, in a session of its own). */
+export function agentTurn(session: string) {
+  return {
+    agentId: "main",
+    sessionId: session,
+    message: "hi",
+    provider: "anthropic",
+    model: "claude-sonnet-4-5",
+    modelRun: true,
+    promptMode: "none",
+    idempotencyKey: crypto.randomUUID(),
+  };
+}
+
 /** Has the gateway make one model request (WebSocket method `agent`); returns the Authorization header the mock saw on it. */
 export async function gatewayBearer(
   url: string,
@@ -194,16 +208,10 @@ export async function gatewayBearer(
   const since = Date.now();
   const conn = await connectGateway(url, st.gatewayToken);
   try {
-    const res = await conn.call("agent", {
-      agentId: "main",
-      sessionId: session,
-      message: "hi",
-      provider: "anthropic",
-      model: "claude-sonnet-4-5",
-      modelRun: true,
-      promptMode: "none",
-      idempotencyKey: crypto.randomUUID(),
-    }, { expectFinal: true, timeoutMs: 120_000 });
+    const res = await conn.call("agent", agentTurn(session), {
+      expectFinal: true,
+      timeoutMs: 120_000,
+    });
     if (!res.ok) throw new Error(`agent failed: ${JSON.stringify(res.error)}`);
   } finally {
     conn.close();
