@@ -2,7 +2,7 @@
 # The one list of Deno flags (permissions, then runtime flags) sync-oauth-token
 # runs with: `deno task start` runs it with them, `deno task compile` bakes
 # them into the binary, install.sh's launcher and the Dockerfile use them, and
-# `deno task test:perms` runs the process tests under them. One flag per line;
+# `deno task test` runs the process tests under them. One flag per line;
 # --quiet keeps Deno from logging an --allow-run program that is not installed
 # (openclaw, docker-compose) on every start.
 #

@@ -74,6 +74,7 @@ export async function pass(
     restart,
     dryRun: agent.global.dryRun,
     refreshBefore: agent.global.refreshBefore,
+    once,
     now: agent.now,
   });
   agent.recorder.record(outcome, { once });

@@ -5,7 +5,7 @@ import {
   notPermitted,
   SyncError,
 } from "./errors.ts";
-import { formatDuration, within } from "./time.ts";
+import { formatDuration } from "./time.ts";
 
 /** Largest file this tool reads: credentials and sinks are a few KiB. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -64,20 +64,30 @@ export async function readTextIfExists(
   }
 }
 
-/** Opens a file to read, refusing it when the open takes longer than limitMs (a FIFO without a writer); a late open is closed. */
+/**
+ * Opens a file to read, refusing it when the open takes longer than limitMs
+ * (a FIFO without a writer); a late open is closed. The limit is an
+ * AbortSignal.timeout: the pending open keeps the process alive, and a
+ * `--once` loads no timer layer for it (docs/performance.md).
+ */
 export async function openForReading(
   path: string,
   limitMs = OPEN_LIMIT_MS,
 ): Promise<Deno.FsFile> {
   const opening = Deno.open(path, { read: true });
+  const limit = AbortSignal.timeout(limitMs);
   try {
-    return await within(
-      opening,
-      limitMs,
-      `${path} did not open within ${
-        formatDuration(limitMs)
-      }: not a regular file (a FIFO?)`,
-    );
+    return await new Promise<Deno.FsFile>((resolve, reject) => {
+      opening.then(resolve, reject);
+      limit.addEventListener("abort", () =>
+        reject(
+          new Error(
+            `${path} did not open within ${
+              formatDuration(limitMs)
+            }: not a regular file (a FIFO?)`,
+          ),
+        ), { once: true });
+    });
   } catch (err) {
     opening.then((file) => file.close(), () => {});
     throw err;

@@ -18,6 +18,8 @@ export const Learned = z.object({
   container: lenient(z.string()),
   /** The compose that found that container (`docker compose` or `docker-compose`). */
   compose: lenient(z.enum(["v1", "v2"])),
+  /** The state directory discovery found (the auth-profiles route's file is in it). */
+  state: lenient(z.string()),
   /** The OpenClaw version the gateway (or its store) reported. */
   version: lenient(z.string()),
   /** The CLI prefix that answered. */

@@ -15,6 +15,7 @@ import { describeGateway } from "./gateway_ask.ts";
 import type { Learned } from "./learned.ts";
 import {
   chooseRoute,
+  type Route,
   type RouteChoice,
   routeOfStore,
   type RouteSetting,
@@ -245,6 +246,27 @@ export function cliShown(d: RouteDecision): string {
     }`;
 }
 
+/** The route an earlier run learned for these settings, taken as it is (with the state directory it found, and the token it verified in use): what a one-shot run rests on while nothing is to be delivered along it. Asks nothing. */
+export function learnedRoute<T extends OpenClawTarget>(
+  config: T,
+  memo: OpenClawMemo,
+):
+  | { route: Route; why: string; settings: T; verified?: string }
+  | undefined {
+  const learned = memo.learned;
+  if (!learned?.route || !learned.why || learned.key !== memoKey(config)) {
+    return undefined;
+  }
+  return {
+    route: learned.route,
+    why: `${learned.why} (as found before)`,
+    settings: learned.state
+      ? { ...config, openclawState: learned.state }
+      : config,
+    verified: learned.verified,
+  };
+}
+
 /** What a run learned, for the state file. */
 export function learnedOf(
   memo: OpenClawMemo,
@@ -258,6 +280,7 @@ export function learnedOf(
     why: memo.choice.why.replace(/ \(as found before\)$/, ""),
     container: memo.discovery?.container?.id,
     compose: memo.discovery?.variant,
+    state: memo.discovery?.stateDir?.value,
     version: memo.version ?? memo.discovery?.version?.value,
     cli: memo.cli?.prefix,
     verified: memo.verified,

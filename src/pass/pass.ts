@@ -26,6 +26,7 @@ import { recreateChangesNothing } from "../compose/recreate_guard.ts";
 import { deliverToOpenClaw } from "../openclaw/deliver.ts";
 import {
   learnedOf,
+  learnedRoute,
   type OpenClawMemo,
   routeFields,
   routeFor,
@@ -58,6 +59,8 @@ export interface PassOptions {
   dryRun: boolean;
   /** A token this close to expiry is delivered with a warning. */
   refreshBefore: number;
+  /** A one-shot run (`--once`): a target with nothing to deliver along the route an earlier run learned asks no docker and no CLI. */
+  once?: boolean;
   now?: () => number;
 }
 
@@ -150,6 +153,37 @@ async function deliverSink(
   return true;
 }
 
+/**
+ * For a one-shot run: the route an earlier run learned, when nothing is to
+ * be delivered along it (each of its file sinks holds the login, or on the
+ * CLI route the login was verified in use, and no restart is owed). Such a
+ * run asks no docker and no CLI; the route is decided anew (a replaced
+ * gateway container found) as soon as something is to be delivered.
+ */
+async function settledAlongLearned(
+  target: TargetSettings,
+  login: Login,
+  memo: OpenClawMemo,
+  stateDir: string,
+): Promise<{ route: Route; why: string } | undefined> {
+  const known = learnedRoute(target, memo);
+  if (!known) return undefined;
+  const sinks = targetSinks(known.settings, known.route);
+  try {
+    const current = known.route === "cli"
+      ? known.verified === fingerprint(login.accessToken)
+      : sinks.length > 0 && (await Promise.all(
+        sinks.map(async (sink) =>
+          !decide(sink, await readTextIfExists(sink.path), login).next
+        ),
+      )).every(Boolean);
+    if (!current || await restartOwed(stateDir, target.name)) return undefined;
+  } catch {
+    return undefined; // the whole pass says what is wrong
+  }
+  return { route: known.route, why: known.why };
+}
+
 /** Delivers the login to one target along its route, then restarts its gateway when owed and asked to. */
 async function deliverTarget(
   target: TargetSettings,
@@ -171,6 +205,18 @@ async function deliverTarget(
   };
   let memo = deps.openclaw.get(target.name);
   if (!memo) deps.openclaw.set(target.name, memo = {});
+  if (options.once && !options.dryRun) {
+    const settled = await settledAlongLearned(
+      target,
+      login,
+      memo,
+      options.stateDir,
+    );
+    if (settled) {
+      log.debug("already current along the route found before", settled);
+      return { ...outcome, route: settled, openclaw: memo.learned };
+    }
+  }
   let route;
   try {
     route = await routeFor(target, { run: deps.run, openclaw: memo });

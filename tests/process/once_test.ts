@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { envValue } from "../../src/lib/dotenv.ts";
 import { oauthEntry } from "../../src/sinks/oauth_json.ts";
 import {
   assertNoToken,
@@ -64,7 +65,7 @@ Deno.test("once: updates only the token in .env, merges oauth.json, recreates th
   await ws.cleanup();
 });
 
-Deno.test("once: a second run writes nothing and leaves the gateway alone", async () => {
+Deno.test("once: a second run writes nothing and asks docker nothing (the route learned before holds); a new login or a sink changed behind its back asks again and delivers", async () => {
   const { ws } = await setup();
   assert.equal((await ws.run(ws.flags("--once"))).code, 0);
   const before = await Deno.stat(ws.envFile);
@@ -76,8 +77,42 @@ Deno.test("once: a second run writes nothing and leaves the gateway alone", asyn
     before.mtime?.getTime(),
   );
   assert.equal((await Deno.stat(ws.envFile)).ino, before.ino);
-  assert.deepEqual(await ws.gatewayActions(), []);
+  assert.deepEqual(await ws.dockerCalls(), [], "a no-op asks docker nothing");
   assert.match(out.stderr, /nothing to do/);
+
+  // a rotation: the gateway is looked for again before the delivery
+  const rotated = testLogin();
+  await ws.writeLogin(rotated);
+  assert.equal((await ws.run(ws.flags("--once"))).code, 0);
+  const calls = (await ws.dockerCalls()).map((c) => c.argv);
+  assert.match(
+    calls[0],
+    /^(compose ps|compose version|inspect )/,
+    calls.join("; "),
+  );
+  assert.deepEqual(
+    (await ws.gatewayActions()).filter((a) => a.startsWith("compose up")),
+    ["compose up -d --force-recreate --no-deps openclaw-gateway"],
+  );
+  assert.equal(
+    envValue(await Deno.readTextFile(ws.envFile), "ANTHROPIC_OAUTH_TOKEN"),
+    rotated.accessToken,
+  );
+
+  // the .env put back to an old token by someone else: delivered again
+  await Deno.remove(ws.dockerLog);
+  await Deno.writeTextFile(ws.envFile, ENV);
+  assert.equal((await ws.run(ws.flags("--once"))).code, 0);
+  assert.equal(
+    envValue(await Deno.readTextFile(ws.envFile), "ANTHROPIC_OAUTH_TOKEN"),
+    rotated.accessToken,
+  );
+  assert.equal(
+    (await ws.gatewayActions()).filter((a) => a.startsWith("compose up"))
+      .length,
+    1,
+    "recreated once",
+  );
   await ws.cleanup();
 });
 

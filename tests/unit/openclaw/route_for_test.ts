@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   learnedOf,
+  learnedRoute,
   type OpenClawMemo,
   routeFor,
 } from "../../../src/openclaw/route_for.ts";
@@ -82,4 +83,23 @@ Deno.test("openclaw route: what an earlier run found by asking the CLI is not as
     openclaw: { learned },
   });
   assert.equal(cli.calls.length, 3, "asked for other settings");
+});
+
+Deno.test("learnedRoute: what an earlier run learned is taken as it is (the state directory it found in the target's settings), for the same settings only", async () => {
+  const cli = noCli();
+  const config = targetSettings({ "openclaw-cli": "oc" });
+  const memo: OpenClawMemo = {};
+  await routeFor(config, { run: cli.run, openclaw: memo, env: {}, uid: 0 });
+  const learned = { ...learnedOf(memo, 1)!, state: "/srv/oc/state" };
+  const known = learnedRoute(config, { learned });
+  assert.equal(known?.route, "env-only");
+  assert.match(known!.why, /\(as found before\)$/);
+  assert.equal(known?.settings.openclawState, "/srv/oc/state");
+  assert.equal(cli.calls.length, 1, "nothing asked beyond the first run");
+  assert.equal(learnedRoute(config, {}), undefined, "nothing learned");
+  assert.equal(
+    learnedRoute(targetSettings({ "openclaw-cli": "oc2" }), { learned }),
+    undefined,
+    "other settings",
+  );
 });

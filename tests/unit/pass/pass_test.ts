@@ -9,7 +9,14 @@ import {
   runPass,
 } from "../../../src/pass/pass.ts";
 import { restartOwed } from "../../../src/pass/restart.ts";
-import { memoryLog, ok } from "../../helpers/fakes.ts";
+import { fingerprint } from "../../../src/lib/fingerprint.ts";
+import {
+  learnedOf,
+  type OpenClawMemo,
+  routeFor,
+} from "../../../src/openclaw/route_for.ts";
+import { memoryLog, ok, targetSettings } from "../../helpers/fakes.ts";
+import { fakeCli, store } from "../../helpers/openclaw.ts";
 import { credentialsJson, testLogin } from "../../helpers/fixture.ts";
 
 /** Two targets in a temp dir: a compose .env (recreated) and a plain consumer; docker answers every call. */
@@ -125,4 +132,53 @@ Deno.test("pass: the exit code is the worst target's (a usage error before a fai
     }),
     ExitCode.usage,
   );
+});
+
+Deno.test("pass --once: on the CLI route a login verified in use before is settled without asking anything; another login decides the route again (from the store) and is delivered", async () => {
+  const dir = await store();
+  const credentials = join(dir, ".credentials.json");
+  const login = testLogin();
+  await Deno.writeTextFile(credentials, credentialsJson(login));
+  const target = targetSettings({
+    "openclaw-state": dir,
+    "openclaw-cli": "oc",
+  });
+  const cli = fakeCli({});
+  try {
+    const memo: OpenClawMemo = {};
+    await routeFor(target, { run: cli.run, openclaw: memo, env: {}, uid: 0 });
+    const learned = learnedOf(memo, 1)!;
+    assert.equal(learned.state, dir, "the state directory is learned");
+    const run = (verified: string) =>
+      runPass([target], {
+        run: cli.run,
+        log: memoryLog(),
+        openclaw: new Map([[target.name, {
+          learned: { ...learned, verified },
+        }]]),
+      }, {
+        credentials,
+        stateDir: join(dir, "sot"),
+        restart: true,
+        dryRun: false,
+        refreshBefore: 0,
+        once: true,
+      });
+    const settled = await run(fingerprint(login.accessToken));
+    assert.equal(cli.calls.length, 0, "nothing asked");
+    assert.match(settled.targets[0].route!.why, /\(as found before\)$/);
+    assert.deepEqual(settled.targets[0].openclaw, {
+      ...learned,
+      verified: fingerprint(login.accessToken),
+    });
+
+    const other = await run(fingerprint("sk-ant-oat01-another"));
+    assert.match(other.targets[0].route!.why, /^a current OpenClaw: /);
+    assert.ok(
+      cli.calls.some((c) => c.argv.join(" ").includes("paste-token")),
+      "delivered through the CLI",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
