@@ -3,7 +3,7 @@
  * the wall time of a no-op `--once`, rename-to-delivery latency in watch mode,
  * a burst of renames, idle CPU and memory (after start, after the burst, and
  * after many changes: `--changes N`, default 100,000; each measured over 10 s
- * from 15 s after the last work), beside a bare
+ * from 40 s after the last work), beside a bare
  * Deno.watchFs program run with the same flags; and rename to every target for
  * 1, 5 and 20 targets. `--quick` runs 10,000 changes instead. With --openclaw,
  * also the delivery to the real OpenClaw (tests/bench/openclaw.ts: minutes;
@@ -37,10 +37,13 @@ async function cpuTicks(pid: number): Promise<number> {
 }
 
 /**
- * How long after its last work the agent is idle: V8's memory reducer runs
- * one collection about 10 s after the last allocations, and returns memory.
+ * How long after its last work a process is idle: V8's memory reducer
+ * collects (and returns memory) about 8 s after allocations slow down, but
+ * never earlier than 30 s after the process started
+ * (--gc-memory-reducer-start-delay-ms, seen with --trace-memory-reducer), so
+ * an idle figure taken sooner is the heap before its first collection.
  */
-const SETTLE_MS = 15_000;
+const SETTLE_MS = 40_000;
 
 /** CPU ticks a process uses in 10 idle seconds (from SETTLE_MS after its last work), and its memory after them. */
 async function idleFigures(pid: number): Promise<string> {
@@ -83,21 +86,32 @@ async function benchBareWatcher(): Promise<void> {
   }
 }
 
+/** The wall time of a no-op `--once`, beside an empty program run with the same flags (the floor: Deno's own start and exit on this machine at this hour), interleaved. */
 async function benchOnce(): Promise<void> {
   const ws = await workspace();
   const flags = ws.flags("--once", "--oauth-json", ws.oauthJson);
+  const empty = `${ws.root}/empty.ts`;
+  await Deno.writeTextFile(empty, "");
   await ws.run(flags);
   const times: number[] = [];
+  const floor: number[] = [];
   for (let i = 0; i < 15; i++) {
-    const t0 = performance.now();
+    let t0 = performance.now();
     const out = await ws.run(flags);
     times.push(performance.now() - t0);
     if (out.code !== 0) throw new Error(out.stderr);
+    t0 = performance.now();
+    await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...RUN_FLAGS, empty],
+    }).output();
+    floor.push(performance.now() - t0);
   }
   console.log(
     `no-op --once (deno run, 15 runs): median ${
       ms(quantile(times, 0.5))
-    } ms, max ${ms(Math.max(...times))} ms`,
+    } ms, max ${
+      ms(Math.max(...times))
+    } ms; an empty program, same flags: median ${ms(quantile(floor, 0.5))} ms`,
   );
   await ws.cleanup();
 }
