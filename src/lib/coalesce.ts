@@ -36,7 +36,7 @@ export class Coalescer {
   }
 }
 
-/** Capped exponential backoff: the delay before retry number `attempt` (0-based), optionally with full jitter. */
+/** Capped exponential backoff: the delay before retry number `attempt` (0-based), optionally jittered between half the ceiling and the ceiling (never a retry at once). */
 export function backoffDelay(
   attempt: number,
   baseMs: number,
@@ -44,5 +44,5 @@ export function backoffDelay(
   random?: () => number,
 ): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
-  return random ? Math.floor(random() * ceiling) : ceiling;
+  return random ? Math.floor(ceiling / 2 + random() * ceiling / 2) : ceiling;
 }
