@@ -15,7 +15,6 @@ import { describeGateway } from "./gateway_ask.ts";
 import type { Learned } from "./learned.ts";
 import {
   chooseRoute,
-  type Route,
   type RouteChoice,
   routeOfStore,
   type RouteSetting,
@@ -128,18 +127,35 @@ function learnedCli(
   return discovery.cli.find((c) => JSON.stringify(c.prefix) === prefix);
 }
 
+/** How a route an earlier run chose is said again. */
+const FOUND_BEFORE = " (as found before)";
+
+/** What an earlier run learned, when it learned it for these settings (another configuration learns anew). */
+function learnedFor(
+  config: OpenClawTarget,
+  memo: OpenClawMemo,
+): Learned | undefined {
+  return memo.learned?.key === memoKey(config) ? memo.learned : undefined;
+}
+
+/** The route an earlier run chose, as this run says it. */
+function foundBefore(learned: Learned | undefined): RouteChoice | undefined {
+  return learned?.route && learned.why
+    ? { route: learned.route, why: `${learned.why}${FOUND_BEFORE}` }
+    : undefined;
+}
+
 /** The route an earlier run chose by asking the CLI, while the container (and the store's version) are the same: not asked again. */
 function learnedChoice(
   discovery: Discovery,
   learned: Learned | undefined,
 ): RouteChoice | undefined {
-  if (!learned?.route || !learned.why) return undefined;
-  if (learned.container !== discovery.container?.id) return undefined;
+  if (learned?.container !== discovery.container?.id) return undefined;
   const version = discovery.version?.value;
-  if (version && learned.version && version !== learned.version) {
+  if (version && learned?.version && version !== learned.version) {
     return undefined;
   }
-  return { route: learned.route, why: `${learned.why} (as found before)` };
+  return foundBefore(learned);
 }
 
 /**
@@ -165,8 +181,7 @@ export async function routeFor<T extends OpenClawTarget>(
       cliAnswered: false,
     };
   }
-  // What an earlier run learned counts for the same settings only.
-  const learned = memo.learned?.key === key ? memo.learned : undefined;
+  const learned = learnedFor(config, memo);
   const discovery = await discover(config, {
     run: deps.run,
     env: deps.env ?? Deno.env.toObject(),
@@ -251,19 +266,17 @@ export function learnedRoute<T extends OpenClawTarget>(
   config: T,
   memo: OpenClawMemo,
 ):
-  | { route: Route; why: string; settings: T; verified?: string }
+  | (RouteChoice & { settings: T; verified?: string })
   | undefined {
-  const learned = memo.learned;
-  if (!learned?.route || !learned.why || learned.key !== memoKey(config)) {
-    return undefined;
-  }
+  const learned = learnedFor(config, memo);
+  const choice = foundBefore(learned);
+  if (!choice) return undefined;
   return {
-    route: learned.route,
-    why: `${learned.why} (as found before)`,
-    settings: learned.state
+    ...choice,
+    settings: learned?.state
       ? { ...config, openclawState: learned.state }
       : config,
-    verified: learned.verified,
+    verified: learned?.verified,
   };
 }
 
@@ -277,7 +290,9 @@ export function learnedOf(
     at,
     key: memo.key,
     route: memo.choice.route,
-    why: memo.choice.why.replace(/ \(as found before\)$/, ""),
+    why: memo.choice.why.endsWith(FOUND_BEFORE)
+      ? memo.choice.why.slice(0, -FOUND_BEFORE.length)
+      : memo.choice.why,
     container: memo.discovery?.container?.id,
     compose: memo.discovery?.variant,
     state: memo.discovery?.stateDir?.value,
