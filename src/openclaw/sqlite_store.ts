@@ -9,6 +9,15 @@ const SELECT =
 const UPDATE =
   "update config_machine_state set value_json = ?, updated_at_ms = ? where state_key = 'authProfiles.store'";
 
+/** Whether the store's database exists as a file: opening a missing one would create it, so only an existing store is opened. */
+function isStore(database: string): boolean {
+  try {
+    return Deno.statSync(database).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** What writing the store did: wrote the login, found it there already, found no anthropic:manual to update, or found no store. */
 export type StoreWrite = "written" | "current" | "no-profile" | "no-store";
 
@@ -22,12 +31,7 @@ export function writeStoreLogin(
   database: string,
   login: Login,
 ): StoreWrite {
-  // Opening creates a missing database: only an existing store is written.
-  try {
-    if (!Deno.statSync(database).isFile) return "no-store";
-  } catch {
-    return "no-store";
-  }
+  if (!isStore(database)) return "no-store";
   const db = new DatabaseSync(database);
   try {
     db.exec("PRAGMA busy_timeout = 5000");
@@ -56,8 +60,8 @@ export function writeStoreLogin(
 
 /** The one row a query finds in an existing store, read without writing; undefined when there is none or the store cannot be read. */
 function readRow<T>(database: string, sql: string): T | undefined {
+  if (!isStore(database)) return undefined;
   try {
-    if (!Deno.statSync(database).isFile) return undefined;
     const db = new DatabaseSync(database, { readOnly: true });
     try {
       return db.prepare(sql).get() as T | undefined;
