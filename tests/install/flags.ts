@@ -16,7 +16,7 @@ export async function permissionFlags(
   return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
 }
 
-/** The runtime flags among them (no config file, no code cache, V8's memory settings), not the permissions: every test runs the tool with these. */
+/** The runtime flags among them (no config file, V8's memory settings), not the permissions: every test runs the tool with these. */
 export async function runtimeFlags(): Promise<string[]> {
   return (await permissionFlags()).filter((f) =>
     !/^--(allow-|no-prompt$|quiet$)/.test(f)
